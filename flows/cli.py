@@ -1,0 +1,147 @@
+"""`curate` command line: run the flow, run one stage alone, list and show versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from flows.env import prepare_environment
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"curate: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from schemas.recipe import RecipeError, load_recipe
+
+    try:
+        load_recipe(args.recipe, args.set)  # a wrong recipe fails here, before Prefect or Spark start
+    except RecipeError as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
+    from flows.curate import curate
+
+    started = time.time()
+    try:
+        version = curate(recipe_path=str(args.recipe), overrides=args.set, spark_master=args.spark_master)
+    except Exception as err:  # noqa: BLE001 - the flow already recorded it in the store
+        return _fail(f"run failed: {type(err).__name__}: {err}")
+    print(f"# {time.time() - started:.1f}s", file=sys.stderr)
+    print(version)
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from flows.stage_alone import run_stage_alone
+    from schemas.recipe import RecipeError
+
+    try:
+        manifest = run_stage_alone(args.name, args.input, args.output, args.recipe, args.set, args.spark_master,
+                                   args.kind, args.source_name)
+    except RecipeError as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        return _fail(f"{type(err).__name__}: {err}", EXIT_BAD_INPUT)
+    print(json.dumps({"output": args.output, "counters": manifest["counters"]}, indent=1))
+    return 0
+
+
+def _stores(args: argparse.Namespace):
+    from jobs.store import Store
+    from schemas.recipe import load_recipe
+
+    url, corpus = args.store, args.corpus
+    if args.recipe:
+        recipe = load_recipe(args.recipe)
+        url, corpus = url or recipe.store, corpus or recipe.corpus
+    url = url or "./store"
+    if corpus:
+        return [Store(url, corpus)]
+    probe = Store(url, "_")
+    base = probe.root.rsplit("/", 1)[0]
+    if not probe.fs.exists(base):
+        return []
+    return [Store(url, os.path.basename(p.rstrip("/"))) for p in sorted(probe.fs.ls(base, detail=False))
+            if probe.fs.exists(f"{p.rstrip('/')}/versions")]
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    rows = []
+    for store in _stores(args):
+        latest = store.latest()
+        for info in store.versions():
+            stages = info.get("stages", {})
+            kept = [s.get("counters", {}).get("docs_out") for s in stages.values()]
+            rows.append((store.corpus, info["version"], info.get("status", "?"),
+                         "*" if info["version"] == latest else "", info.get("started_at", ""),
+                         str(kept[-1] if kept else "")))
+    if not rows:
+        print("no versions")
+        return 0
+    print(f"{'corpus':<14} {'version':<24} {'status':<10} {'latest':<6} {'started_at':<30} docs")
+    for row in rows:
+        print(f"{row[0]:<14} {row[1]:<24} {row[2]:<10} {row[3]:<6} {row[4]:<30} {row[5]}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    for store in _stores(args):
+        info = store.version_info(args.version)
+        if info is None:
+            continue
+        info = {k: v for k, v in info.items() if k != "recipe" or args.recipe_too}
+        info["latest"] = store.latest() == args.version
+        info["corpus"] = store.corpus
+        print(json.dumps(info, indent=1, sort_keys=True))
+        return 0
+    return _fail(f"no version {args.version} in {args.store or './store'}", EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="curate", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="build a new corpus version from a recipe (the Prefect flow `curate`)")
+    run.add_argument("--recipe", required=True)
+    run.add_argument("--set", action="append", default=[], metavar="STAGE.KEY=VALUE")
+    run.add_argument("--spark-master", default=None, help="spark://, k8s://, yarn, sc:// or local[N]")
+    run.set_defaults(func=cmd_run)
+
+    stage = sub.add_parser("stage", help="run one stage alone on a Parquet dataset (ingest: on raw files)")
+    stage.add_argument("name")
+    stage.add_argument("--input", required=True)
+    stage.add_argument("--output", required=True)
+    stage.add_argument("--recipe", default=None)
+    stage.add_argument("--set", action="append", default=[], metavar="STAGE.KEY=VALUE")
+    stage.add_argument("--spark-master", default=None)
+    stage.add_argument("--kind", default="text", choices=["text", "code", "task"], help="ingest: input's kind")
+    stage.add_argument("--source-name", default=None, help="ingest: source name (default: input folder name)")
+    stage.set_defaults(func=cmd_stage)
+
+    for name, func, help_text in (("versions", cmd_versions, "list versions in a store"),
+                                  ("show", cmd_show, "show one version: stages, counters, status")):
+        p = sub.add_parser(name, help=help_text)
+        if name == "show":
+            p.add_argument("version")
+            p.add_argument("--recipe-too", action="store_true", help="include the recipe the version was built from")
+        p.add_argument("--store", default=None)
+        p.add_argument("--corpus", default=None)
+        p.add_argument("--recipe", default=None, help="take the store and corpus from a recipe")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    prepare_environment()
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The Prefect flow `curate`: one task per stage of the document chain, then publish the version."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jobs.pipeline import downstream_input, ingest_input, run_stage_in_version
+from jobs.runner import StageError, StageSpec
+from jobs.spark import resolve_master, spark_session
+from jobs.store import Store
+from jobs.validate import ValidationFailed
+from schemas.recipe import Recipe, load_recipe
+
+# The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
+CHAIN = (
+    "ingest",
+)
+
+NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
+
+
+def _retry_unless_contract_broken(task, task_run, state) -> bool:
+    """A failed suite or a broken contract fails the same way twice: retry only other errors."""
+    try:
+        state.result()
+    except NOT_RETRIED:
+        return False
+    except Exception:  # noqa: BLE001
+        return True
+    return True
+
+
+def _spark_factory(recipe: Recipe, spark_master: str | None):
+    return lambda: spark_session(
+        resolve_master(spark_master, recipe.spark.master),
+        app_name=f"curate-{recipe.corpus}",
+        driver_memory=recipe.spark.driver_memory,
+        conf=dict(recipe.spark.conf),
+    )
+
+
+@task(name="stage", retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_unless_contract_broken,
+      cache_policy=NO_CACHE, task_run_name="{stage}")
+def run_stage(stage: str, recipe: Recipe, store: Store, version: str, upstream: dict | None,
+              spark_master: str | None) -> dict:
+    settings = getattr(recipe.stages, stage)
+    spec = StageSpec.load(stage, settings)
+    stage_input = ingest_input(recipe.sources, settings) if upstream is None else downstream_input(store, upstream)
+    manifest = run_stage_in_version(store, version, spec, stage_input, _spark_factory(recipe, spark_master))
+    get_run_logger().info("%s: %s", stage, manifest["counters"])
+    return manifest
+
+
+def stage_table(version: str, manifests: dict[str, dict]) -> list[dict]:
+    return [
+        {
+            "stage": stage,
+            "status": "reused" if m.get("reused_from") else "committed",
+            "reused_from": m.get("reused_from") or "",
+            "docs_in": m["counters"]["docs_in"],
+            "kept": m["counters"]["docs_out"],
+            "rejected": m["counters"]["rejected"],
+            "quarantined_files": len(m.get("quarantine") or []),
+            "seconds": m["counters"].get("seconds"),
+            "fingerprint": m["fingerprint"][:12],
+        }
+        for stage, m in manifests.items()
+    ]
+
+
+@flow(name="curate", log_prints=True)
+def curate(recipe_path: str, overrides: list[str] | None = None, spark_master: str | None = None) -> str:
+    """Build a new version of the corpus a recipe describes; returns the version id."""
+    recipe = load_recipe(recipe_path, overrides or [])
+    store = Store(recipe.store, recipe.corpus)
+    version = store.new_version_id()
+    store.begin_version(version, {"recipe": recipe.model_dump(mode="json"), "chain": list(CHAIN)})
+    manifests: dict[str, dict] = {}
+    upstream = None
+    try:
+        for stage in CHAIN:
+            upstream = manifests[stage] = run_stage(stage, recipe, store, version, upstream, spark_master)
+    except Exception as err:
+        store.finish_version(version, list(CHAIN), error=f"{type(err).__name__}: {err}")
+        raise
+    finally:
+        if manifests:
+            create_table_artifact(
+                key="curate-stages", table=stage_table(version, manifests),
+                description=f"{recipe.corpus} version {version}",
+            )
+    info = store.finish_version(version, list(CHAIN))
+    print(f"{recipe.corpus} {version} {info['status']}")
+    return version

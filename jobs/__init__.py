@@ -1,0 +1,1 @@
+"""Spark jobs: one module per stage, each runnable alone. No Prefect here."""

@@ -1,0 +1,31 @@
+"""The stage contract: run(spark, docs, settings, ctx) -> StageOutput."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyspark.sql import DataFrame
+
+
+@dataclass(frozen=True)
+class StageContext:
+    stage: str
+    version: str | None = None
+    units: tuple = ()  # ingest only: the input units the sources expand to (jobs.readers.Unit)
+    read_options: dict = field(default_factory=dict)  # ingest only: source name -> ReadOptions
+
+
+@dataclass
+class StageOutput:
+    """What a stage hands back; the runner writes, validates and commits it.
+
+    docs_in: documents the stage consumed. The runner checks docs_in == kept + rejected after
+    writing, so a stage cannot lose documents silently.
+    """
+
+    kept: DataFrame
+    rejected: DataFrame
+    docs_in: int | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    quarantine: list[dict] = field(default_factory=list)

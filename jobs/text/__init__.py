@@ -1,0 +1,1 @@
+"""Spark-free, project-free helpers that the jobs share (plain functions, easy to unit-test)."""

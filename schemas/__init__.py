@@ -1,0 +1,1 @@
+"""Contracts: Arrow/Spark schemas of stage outputs, recipe models (pydantic), expectation suites."""

@@ -1,0 +1,147 @@
+"""Recipe models: what a corpus build reads, where it writes, and each stage's settings.
+
+A recipe is YAML validated here before anything starts; `--set section.key=value` overrides any field.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemas.ingest import IngestSettings
+
+SOURCE_FORMATS = ("auto", "jsonl", "parquet", "warc", "text", "code")
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceSpec(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Source name, kept in the `source` column.")
+    kind: Literal["text", "code", "task"]
+    format: Literal["auto", "jsonl", "parquet", "warc", "text", "code"] = Field(
+        "auto",
+        description="auto: from the extension (.jsonl[.gz|.zst], .parquet, .warc[.gz], .wet[.gz]); "
+        "a folder or .tar.gz/.zip is a code tree for kind=code and a text tree otherwise.",
+    )
+    paths: list[str] = Field(min_length=1, description="Files, folders or globs; local or any fsspec URL.")
+    text_field: str = "text"
+    id_field: str | None = Field("id", description="The record's own id, if it has one: ids stay stable.")
+    url_field: str | None = "url"
+
+
+class SparkSpec(_Strict):
+    master: str | None = Field(None, description="local[*] when unset; spark://, k8s://, yarn or sc:// URLs.")
+    driver_memory: str | None = None
+    conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration.")
+
+
+class StagesSpec(_Strict):
+    """One field per stage, in chain order. Adding a stage adds one line here."""
+
+    ingest: IngestSettings = IngestSettings()
+
+
+class Recipe(_Strict):
+    corpus: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Corpus name: <store>/<corpus>/...")
+    store: str = Field("./store", description="Local path or fsspec URL of the versioned store.")
+    description: str = ""
+    spark: SparkSpec = SparkSpec()
+    sources: list[SourceSpec] = Field(min_length=1)
+    stages: StagesSpec = StagesSpec()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, sources: list[SourceSpec]) -> list[SourceSpec]:
+        names = [s.name for s in sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique, repeated: {', '.join(duplicates)}")
+        return sources
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """`ingest.max_bytes=5000` -> (['stages', 'ingest', 'max_bytes'], 5000); values are YAML scalars."""
+    if "=" not in item:
+        raise RecipeError(f"--set {item!r}: expected section.key=value")
+    dotted, raw_value = item.split("=", 1)
+    keys = [k for k in dotted.strip().split(".") if k]
+    if len(keys) < 2 and keys[:1] not in (["corpus"], ["store"], ["description"]):
+        raise RecipeError(f"--set {item!r}: expected section.key=value")
+    if keys[0] in StagesSpec.model_fields:
+        keys = ["stages", *keys]
+    if keys[0] == "spark" and len(keys) > 2 and keys[1] == "conf":
+        keys = ["spark", "conf", ".".join(keys[2:])]  # Spark keys contain dots themselves
+    try:
+        value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+    except yaml.YAMLError:
+        value = raw_value
+    return keys, value
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    for item in overrides:
+        keys, value = parse_override(item)
+        node = data
+        for key in keys[:-1]:
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            if not isinstance(child, dict):
+                raise RecipeError(f"--set {item!r}: {key} is not a section")
+            node = child
+        node[keys[-1]] = value
+    return data
+
+
+def _describe(errors: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid recipe ({errors.error_count()} error(s))"]
+    for err in errors.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        got = f" (got {err['input']!r})" if err["type"] not in ("missing",) and "input" in err else ""
+        lines.append(f"  {field}: {err['msg']}{got}")
+    return "\n".join(lines)
+
+
+def _resolve_local_paths(data: dict, base: Path) -> None:
+    """Source paths are relative to the recipe's folder, so a recipe and its data move together."""
+    for source in data.get("sources") or []:
+        if isinstance(source, dict) and isinstance(source.get("paths"), list):
+            source["paths"] = [
+                p if (not isinstance(p, str) or "://" in p or os.path.isabs(p)) else str((base / p).resolve())
+                for p in source["paths"]
+            ]
+
+
+def recipe_from_dict(data: dict, origin: str = "<recipe>", overrides: list[str] = ()) -> Recipe:
+    data = apply_overrides(dict(data), list(overrides))
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as errors:
+        suffix = f" with --set {' '.join(overrides)}" if overrides else ""
+        raise RecipeError(_describe(errors, origin + suffix)) from None
+
+
+def load_recipe(path: str | os.PathLike, overrides: list[str] = ()) -> Recipe:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise RecipeError(f"{path}: cannot read recipe: {err.strerror or err}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RecipeError(f"{path}: not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise RecipeError(f"{path}: a recipe is a YAML mapping (corpus, store, sources, stages)")
+    _resolve_local_paths(data, path.resolve().parent)
+    return recipe_from_dict(data, str(path), overrides)
