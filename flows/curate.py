@@ -41,13 +41,18 @@ def _spark_factory(recipe: Recipe, spark_master: str | None):
     )
 
 
+def stage_spec(stage: str, recipe: Recipe) -> StageSpec:
+    return StageSpec.load(stage, getattr(recipe.stages, stage))
+
+
 @task(name="stage", retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_unless_contract_broken,
       cache_policy=NO_CACHE, task_run_name="{stage}")
 def run_stage(stage: str, recipe: Recipe, store: Store, version: str, upstream: dict | None,
               spark_master: str | None) -> dict:
-    settings = getattr(recipe.stages, stage)
-    spec = StageSpec.load(stage, settings)
-    stage_input = ingest_input(recipe.sources, settings) if upstream is None else downstream_input(store, upstream)
+    spec = stage_spec(stage, recipe)
+    stage_input = (
+        ingest_input(recipe.sources, spec.settings) if upstream is None else downstream_input(store, upstream)
+    )
     manifest = run_stage_in_version(store, version, spec, stage_input, _spark_factory(recipe, spark_master))
     get_run_logger().info("%s: %s", stage, manifest["counters"])
     return manifest

@@ -33,7 +33,7 @@ class ValidationFailed(RuntimeError):
 
 
 def _quiet_gx() -> None:
-    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 

@@ -44,6 +44,14 @@ class SparkSpec(_Strict):
     driver_memory: str | None = None
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration.")
 
+    @field_validator("conf", mode="before")
+    @classmethod
+    def _values_as_strings(cls, conf: object) -> object:
+        """YAML reads `4` and `true` as numbers and booleans; Spark wants every value as a string."""
+        if isinstance(conf, dict):
+            return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()}
+        return conf
+
 
 class StagesSpec(_Strict):
     """One field per stage, in chain order. Adding a stage adds one line here."""
