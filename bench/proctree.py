@@ -317,10 +317,14 @@ def measure_command(
         user, system, maxrss = user + u, system + s, max(maxrss, _maxrss_bytes(ru))
 
         # Descendants that outlive the child (a JVM shutting down, a forkserver): wait, reap, kill.
+        # A process counts as gone only once it is reaped (when it is our child) or no longer in the
+        # tree: /proc shows a process whose main thread has exited as a zombie while its other
+        # threads still run (the java launcher does this at shutdown), so "zombie" is not "done".
         deadline = time.monotonic() + linger_timeout
         killed_at: float | None = None
         while True:
             sampler.sample_once()
+            unreaped: set[int] = set()  # our children (adopted orphans) that have not exited yet
             for pid in sampler.known_pids() - reaped:
                 try:
                     rpid, _st, oru = os.wait4(pid, os.WNOHANG)
@@ -331,7 +335,9 @@ def measure_command(
                     orphans += 1
                     u, s = _rusage_cpu(oru)
                     user, system, maxrss = user + u, system + s, max(maxrss, _maxrss_bytes(oru))
-            alive = sampler.alive_pids()
+                else:
+                    unreaped.add(pid)
+            alive = sampler.alive_pids() | unreaped
             if not alive:
                 break
             now = time.monotonic()
