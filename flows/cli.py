@@ -42,8 +42,16 @@ def cmd_stage(args: argparse.Namespace) -> int:
     from schemas.recipe import RecipeError
 
     try:
-        manifest = run_stage_alone(args.name, args.input, args.output, args.recipe, args.set, args.spark_master,
-                                   args.kind, args.source_name)
+        manifest = run_stage_alone(
+            args.name,
+            args.input,
+            args.output,
+            args.recipe,
+            args.set,
+            args.spark_master,
+            args.kind,
+            args.source_name,
+        )
     except RecipeError as err:
         return _fail(str(err), EXIT_BAD_INPUT)
     except (FileNotFoundError, KeyError, ValueError) as err:
@@ -67,8 +75,11 @@ def _stores(args: argparse.Namespace):
     base = probe.root.rsplit("/", 1)[0]
     if not probe.fs.exists(base):
         return []
-    return [Store(url, os.path.basename(p.rstrip("/"))) for p in sorted(probe.fs.ls(base, detail=False))
-            if probe.fs.exists(f"{p.rstrip('/')}/versions")]
+    return [
+        Store(url, os.path.basename(p.rstrip("/")))
+        for p in sorted(probe.fs.ls(base, detail=False))
+        if probe.fs.exists(f"{p.rstrip('/')}/versions")
+    ]
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
@@ -78,9 +89,16 @@ def cmd_versions(args: argparse.Namespace) -> int:
         for info in store.versions():
             stages = info.get("stages", {})
             kept = [s.get("counters", {}).get("docs_out") for s in stages.values()]
-            rows.append((store.corpus, info["version"], info.get("status", "?"),
-                         "*" if info["version"] == latest else "", info.get("started_at", ""),
-                         str(kept[-1] if kept else "")))
+            rows.append(
+                (
+                    store.corpus,
+                    info["version"],
+                    info.get("status", "?"),
+                    "*" if info["version"] == latest else "",
+                    info.get("started_at", ""),
+                    str(kept[-1] if kept else ""),
+                )
+            )
     if not rows:
         print("no versions")
         return 0
@@ -120,16 +138,22 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--recipe", default=None)
     stage.add_argument("--set", action="append", default=[], metavar="STAGE.KEY=VALUE")
     stage.add_argument("--spark-master", default=None)
-    stage.add_argument("--kind", default="text", choices=["text", "code", "task"], help="ingest: input's kind")
+    stage.add_argument(
+        "--kind", default="text", choices=["text", "code", "task"], help="ingest: input's kind"
+    )
     stage.add_argument("--source-name", default=None, help="ingest: source name (default: input folder name)")
     stage.set_defaults(func=cmd_stage)
 
-    for name, func, help_text in (("versions", cmd_versions, "list versions in a store"),
-                                  ("show", cmd_show, "show one version: stages, counters, status")):
+    for name, func, help_text in (
+        ("versions", cmd_versions, "list versions in a store"),
+        ("show", cmd_show, "show one version: stages, counters, status"),
+    ):
         p = sub.add_parser(name, help=help_text)
         if name == "show":
             p.add_argument("version")
-            p.add_argument("--recipe-too", action="store_true", help="include the recipe the version was built from")
+            p.add_argument(
+                "--recipe-too", action="store_true", help="include the recipe the version was built from"
+            )
         p.add_argument("--store", default=None)
         p.add_argument("--corpus", default=None)
         p.add_argument("--recipe", default=None, help="take the store and corpus from a recipe")

@@ -14,9 +14,7 @@ from jobs.validate import ValidationFailed
 from schemas.recipe import Recipe, load_recipe
 
 # The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
-CHAIN = (
-    "ingest",
-)
+CHAIN = ("ingest",)
 
 NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
 
@@ -45,10 +43,17 @@ def stage_spec(stage: str, recipe: Recipe) -> StageSpec:
     return StageSpec.load(stage, getattr(recipe.stages, stage))
 
 
-@task(name="stage", retries=1, retry_delay_seconds=5, retry_condition_fn=_retry_unless_contract_broken,
-      cache_policy=NO_CACHE, task_run_name="{stage}")
-def run_stage(stage: str, recipe: Recipe, store: Store, version: str, upstream: dict | None,
-              spark_master: str | None) -> dict:
+@task(
+    name="stage",
+    retries=1,
+    retry_delay_seconds=5,
+    retry_condition_fn=_retry_unless_contract_broken,
+    cache_policy=NO_CACHE,
+    task_run_name="{stage}",
+)
+def run_stage(
+    stage: str, recipe: Recipe, store: Store, version: str, upstream: dict | None, spark_master: str | None
+) -> dict:
     spec = stage_spec(stage, recipe)
     stage_input = (
         ingest_input(recipe.sources, spec.settings) if upstream is None else downstream_input(store, upstream)
@@ -93,7 +98,8 @@ def curate(recipe_path: str, overrides: list[str] | None = None, spark_master: s
     finally:
         if manifests:
             create_table_artifact(
-                key="curate-stages", table=stage_table(version, manifests),
+                key="curate-stages",
+                table=stage_table(version, manifests),
                 description=f"{recipe.corpus} version {version}",
             )
     info = store.finish_version(version, list(CHAIN))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import fsspec
+from pydantic import ValidationError
 
 from jobs.pipeline import folder_input, raw_input, run_stage_on_folder
 from jobs.runner import StageSpec
@@ -21,23 +22,32 @@ def stage_settings(name: str, recipe_path: str | None, overrides: list[str]):
     data = apply_overrides({"stages": {}}, overrides)
     try:
         stages = StagesSpec.model_validate(data.get("stages", {}))
-    except Exception as err:  # pydantic's message names the field
+    except ValidationError as err:  # pydantic's message names the field
         raise RecipeError(f"--set {' '.join(overrides)}: {err}") from None
     return getattr(stages, name), None
 
 
-def run_stage_alone(name, input_path, output, recipe_path, overrides, spark_master, kind, source_name) -> dict:
+def run_stage_alone(
+    name, input_path, output, recipe_path, overrides, spark_master, kind, source_name
+) -> dict:
     settings, spark_spec = stage_settings(name, recipe_path, overrides)
     spec = StageSpec.load(name, settings)
     if name == "ingest":
-        stage_input = raw_input(input_path, source_name or os.path.basename(input_path.rstrip("/")), kind, settings)
+        stage_input = raw_input(
+            input_path, source_name or os.path.basename(input_path.rstrip("/")), kind, settings
+        )
     else:
         fs, path = fsspec.core.url_to_fs(input_path)
         stage_input = folder_input(fs, os.path.abspath(path) if "://" not in input_path else path)
     master = resolve_master(spark_master, spark_spec.master if spark_spec else None)
     return run_stage_on_folder(
-        lambda: spark_session(master, app_name=f"curate-stage-{name}",
-                              driver_memory=spark_spec.driver_memory if spark_spec else None,
-                              conf=dict(spark_spec.conf) if spark_spec else None),
-        spec, stage_input, output,
+        lambda: spark_session(
+            master,
+            app_name=f"curate-stage-{name}",
+            driver_memory=spark_spec.driver_memory if spark_spec else None,
+            conf=dict(spark_spec.conf) if spark_spec else None,
+        ),
+        spec,
+        stage_input,
+        output,
     )

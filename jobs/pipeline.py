@@ -67,7 +67,9 @@ def run_stage_in_version(
     Spark starts only when a stage really runs: an unchanged rerun needs no Spark at all.
     """
     fingerprint = stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint)
-    store.record_stage(version, spec.name, {"status": "running", "fingerprint": fingerprint, "started_at": utc_now()})
+    store.record_stage(
+        version, spec.name, {"status": "running", "fingerprint": fingerprint, "started_at": utc_now()}
+    )
     try:
         found = store.find_reusable(spec.name, fingerprint)
         if found:
@@ -80,9 +82,14 @@ def run_stage_in_version(
         store.commit_stage(version, spec.name, manifest)
     except Exception as err:
         store.record_stage(
-            version, spec.name,
-            {"status": "failed", "fingerprint": fingerprint, "error": f"{type(err).__name__}: {err}",
-             "finished_at": utc_now()},
+            version,
+            spec.name,
+            {
+                "status": "failed",
+                "fingerprint": fingerprint,
+                "error": f"{type(err).__name__}: {err}",
+                "finished_at": utc_now(),
+            },
         )
         raise
     store.record_stage(version, spec.name, stage_summary(manifest, status))
@@ -104,7 +111,14 @@ def folder_input(fs, input_path: str) -> StageInput:
     for path in paths:
         with fs.open(path, "rb") as f:
             metadata = pq.read_metadata(f)
-        files.append({"output": "kept", "file": path[len(input_path) + 1 :], "rows": metadata.num_rows})
+        files.append(
+            {
+                "output": "kept",
+                "file": path[len(input_path) + 1 :],
+                "rows": metadata.num_rows,
+                "bytes": fs.size(path),
+            }
+        )
         schema = schema or metadata.schema.to_arrow_schema()
     missing = {"id", "text"} - set(schema.names)
     if missing:

@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from jobs.contract import StageContext, StageOutput
+from jobs.spark import size_shuffles
 from jobs.store import MANIFEST, schema_hash, utc_now
 from jobs.validate import ValidationFailed, validate_dataframe
 from schemas.stage import StageSettings
@@ -173,9 +174,16 @@ def _write_output(df: DataFrame, target: Target, output: str, attempt: str, stag
             os.replace(local_path, f"{target.root}/{rel}")
         else:
             target.fs.put_file(local_path, f"{target.root}/{rel}")
-        files.append({"output": output, "file": rel, "rows": metadata.num_rows, "bytes": os.path.getsize(
-            f"{target.root}/{rel}") if isinstance(target.fs, LocalFileSystem) else target.fs.size(
-            f"{target.root}/{rel}")})
+        files.append(
+            {
+                "output": output,
+                "file": rel,
+                "rows": metadata.num_rows,
+                "bytes": os.path.getsize(f"{target.root}/{rel}")
+                if isinstance(target.fs, LocalFileSystem)
+                else target.fs.size(f"{target.root}/{rel}"),
+            }
+        )
     return files
 
 
@@ -218,6 +226,12 @@ def execute_stage(
     attempt = uuid.uuid4().hex[:8]
     staging = _staging_dir(target, attempt)
     try:
+        input_bytes = sum(u.size for u in stage_input.units) + sum(
+            f.get("bytes") or 0
+            for f in (stage_input.manifest or {}).get("files", [])
+            if f["output"] == "kept"
+        )
+        shuffle_partitions = size_shuffles(spark, input_bytes)
         docs = None
         if stage_input.manifest is not None:
             docs = read_documents(spark, stage_input, os.path.join(staging, "_input"))
@@ -233,9 +247,13 @@ def execute_stage(
 
         local = isinstance(target.fs, LocalFileSystem)
         readable = {
-            out: [f"{target.root}/{f['file']}" for f in files if f["output"] == out] if local
-            else _local_paths(target.fs, [f"{target.root}/{f['file']}" for f in files if f["output"] == out],
-                              os.path.join(staging, f"_check_{out}"))
+            out: [f"{target.root}/{f['file']}" for f in files if f["output"] == out]
+            if local
+            else _local_paths(
+                target.fs,
+                [f"{target.root}/{f['file']}" for f in files if f["output"] == out],
+                os.path.join(staging, f"_check_{out}"),
+            )
             for out in ("kept", "rejected")
         }
         counters = _counters(spark, readable["kept"], readable["rejected"], output.docs_in)
@@ -249,8 +267,11 @@ def execute_stage(
             ("kept", spec.kept_expectations, output.kept.schema),
             ("rejected", spec.rejected_expectations, output.rejected.schema),
         ):
-            frame = spark.read.schema(schema).parquet(*readable[out]) if readable[out] else (
-                spark.createDataFrame([], schema))
+            frame = (
+                spark.read.schema(schema).parquet(*readable[out])
+                if readable[out]
+                else (spark.createDataFrame([], schema))
+            )
             reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
         validation = {r.suite: r.as_dict() for r in reports}
         if not all(r.success for r in reports):
@@ -275,7 +296,7 @@ def execute_stage(
             "schemas": schemas,
             "schema_hashes": {k: schema_hash(v) for k, v in schemas.items()},
             "counters": counters,
-            "stats": output.stats,
+            "stats": {**output.stats, "input_bytes": input_bytes, "shuffle_partitions": shuffle_partitions},
             "quarantine": output.quarantine,
             "validation": validation,
         }
@@ -285,8 +306,12 @@ def execute_stage(
 
 def reused_manifest(found: dict, version: str) -> dict:
     """A new version's manifest that points at an earlier version's committed files (no copy)."""
-    return {**found, "version": version, "reused_from": found.get("reused_from") or found["version"],
-            "created_at": utc_now()}
+    return {
+        **found,
+        "version": version,
+        "reused_from": found.get("reused_from") or found["version"],
+        "created_at": utc_now(),
+    }
 
 
 def commit_folder(target: Target, manifest: dict) -> None:

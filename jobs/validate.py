@@ -16,7 +16,12 @@ class ValidationReport:
     failures: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"suite": self.suite, "success": self.success, "evaluated": self.evaluated, "failures": self.failures}
+        return {
+            "suite": self.suite,
+            "success": self.success,
+            "evaluated": self.evaluated,
+            "failures": self.failures,
+        }
 
 
 class ValidationFailed(RuntimeError):
@@ -28,7 +33,9 @@ class ValidationFailed(RuntimeError):
         lines = [f"{stage}: output failed its Great Expectations suite"]
         for report in reports:
             for failure in report.failures:
-                lines.append(f"  {report.suite}: {failure['expectation']} {failure['kwargs']} -> {failure['observed']}")
+                lines.append(
+                    f"  {report.suite}: {failure['expectation']} {failure['kwargs']} -> {failure['observed']}"
+                )
         super().__init__("\n".join(lines))
 
 
@@ -55,7 +62,9 @@ def validate_dataframe(df: DataFrame, expectations: list[dict], suite_name: str)
     )
     suite = ExpectationSuite(name=suite_name)
     for item in expectations:
-        suite.add_expectation_configuration(ExpectationConfiguration(type=item["type"], kwargs=item["kwargs"]))
+        suite.add_expectation_configuration(
+            ExpectationConfiguration(type=item["type"], kwargs=item["kwargs"])
+        )
     result = batch.validate(suite, result_format="SUMMARY")
     failures = []
     for check in result.results:
@@ -66,7 +75,9 @@ def validate_dataframe(df: DataFrame, expectations: list[dict], suite_name: str)
         if observed is None and "unexpected_count" in details:
             observed = {
                 "unexpected_count": details.get("unexpected_count"),
-                "partial_unexpected_list": [str(v)[:80] for v in (details.get("partial_unexpected_list") or [])[:5]],
+                "partial_unexpected_list": [
+                    str(v)[:80] for v in (details.get("partial_unexpected_list") or [])[:5]
+                ],
             }
         if observed is None and check.exception_info and check.exception_info.get("raised_exception"):
             observed = {"exception": str(check.exception_info.get("exception_message"))[:300]}
@@ -77,4 +88,6 @@ def validate_dataframe(df: DataFrame, expectations: list[dict], suite_name: str)
                 "observed": observed,
             }
         )
-    return ValidationReport(suite=suite_name, success=not failures, evaluated=len(result.results), failures=failures)
+    return ValidationReport(
+        suite=suite_name, success=not failures, evaluated=len(result.results), failures=failures
+    )

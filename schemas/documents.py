@@ -49,7 +49,10 @@ def rejected_expectations(stage: str) -> list[dict]:
     """Every rejected row names the stage and a `stage:rule` reason."""
     return [
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}},
-        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "reject_stage", "value_set": [stage]}},
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "reject_stage", "value_set": [stage]},
+        },
         {
             "type": "expect_column_values_to_match_regex",
             "kwargs": {"column": "reject_reason", "regex": f"^{stage}:[a-z0-9_.-]+$"},

@@ -41,10 +41,13 @@ REJECT_REASONS = (
 
 class IngestSettings(StageSettings):
     max_bytes: int = Field(
-        1_000_000, gt=0, description="A record whose text is longer (UTF-8 bytes) is rejected: ingest:too_large."
+        1_000_000,
+        gt=0,
+        description="A record whose text is longer (UTF-8 bytes) is rejected: ingest:too_large.",
     )
     unicode_form: Literal["NFC", "NFKC", "none"] = Field(
-        "NFC", description="Unicode normalisation applied after decoding ('none' keeps code points as they are)."
+        "NFC",
+        description="Unicode normalisation applied after decoding ('none' keeps code points as they are).",
     )
     vendored_dirs: list[str] = Field(
         list(DEFAULT_VENDORED_DIRS),
@@ -67,7 +70,10 @@ class IngestSettings(StageSettings):
 
 def kept_expectations(settings: IngestSettings) -> list[dict]:
     return document_expectations() + [
-        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "id", "regex": "^[0-9a-f]{24}$"}},
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "id", "regex": "^[0-9a-f]{24}$"},
+        },
         {
             "type": "expect_column_value_lengths_to_be_between",
             "kwargs": {"column": "text", "min_value": 1, "max_value": settings.max_bytes},

@@ -23,8 +23,9 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 def spark():
     from jobs.spark import spark_session
 
-    session = spark_session("local[2]", app_name="curate-tests", ui=False,
-                            conf={"spark.sql.shuffle.partitions": "4"})
+    session = spark_session(
+        "local[2]", app_name="curate-tests", ui=False, conf={"spark.sql.shuffle.partitions": "4"}
+    )
     yield session
     session.stop()
 
@@ -42,9 +43,12 @@ def expected_sample() -> dict:
     return json.loads((SAMPLE_DATA / "EXPECTED.json").read_text())
 
 
-def write_recipe(path: Path, store: Path, sources: list[dict], stages: dict | None = None, corpus="t") -> Path:
+def write_recipe(
+    path: Path, store: Path, sources: list[dict], stages: dict | None = None, corpus="t"
+) -> Path:
     import yaml
 
-    path.write_text(yaml.safe_dump({"corpus": corpus, "store": str(store), "sources": sources,
-                                    "stages": stages or {}}))
+    path.write_text(
+        yaml.safe_dump({"corpus": corpus, "store": str(store), "sources": sources, "stages": stages or {}})
+    )
     return path

@@ -37,5 +37,6 @@ def run(spark, docs, settings: ProbeSettings, ctx) -> StageOutput:
 
 
 def probe_spec(settings: ProbeSettings) -> StageSpec:
-    return StageSpec("probe", sys.modules[__name__], settings, document_expectations(),
-                     rejected_expectations("probe"))
+    return StageSpec(
+        "probe", sys.modules[__name__], settings, document_expectations(), rejected_expectations("probe")
+    )

@@ -32,7 +32,9 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
     info = store.version_info(version)
     assert info["status"] == "published" and info["stages"]["ingest"]["status"] == "committed"
     manifest = store.stage_manifest(version, "ingest")
-    assert manifest["counters"]["docs_in"] == manifest["counters"]["docs_out"] + manifest["counters"]["rejected"]
+    assert (
+        manifest["counters"]["docs_in"] == manifest["counters"]["docs_out"] + manifest["counters"]["rejected"]
+    )
     assert len(manifest["quarantine"]) == sum(e["quarantine"] for e in expected_sample.values())
     assert (store_dir / "sample" / "manifests" / f"{version}.parquet").exists()
 
@@ -41,7 +43,9 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["curate-stages"])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["curate-stages"]))
+        )
     assert artifacts and any("ingest" in json.dumps(a.data) for a in artifacts)
 
     # An unchanged rerun reuses the committed output: a new version, no stage re-run.
@@ -63,15 +67,21 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
 
 @pytest.fixture
 def small_recipe(tmp_path):
-    return write_recipe(tmp_path / "r.yaml", tmp_path / "store",
-                        [{"name": "web", "kind": "text", "paths": [str(SAMPLE_DATA / "web" / "pages-001.jsonl.gz")]}])
+    return write_recipe(
+        tmp_path / "r.yaml",
+        tmp_path / "store",
+        [{"name": "web", "kind": "text", "paths": [str(SAMPLE_DATA / "web" / "pages-001.jsonl.gz")]}],
+    )
 
 
 def _with_probe(monkeypatch, settings: ProbeSettings):
     original = curate_flow.stage_spec
     monkeypatch.setattr(curate_flow, "CHAIN", ("ingest", "probe"))
-    monkeypatch.setattr(curate_flow, "stage_spec",
-                        lambda stage, recipe: probe_spec(settings) if stage == "probe" else original(stage, recipe))
+    monkeypatch.setattr(
+        curate_flow,
+        "stage_spec",
+        lambda stage, recipe: probe_spec(settings) if stage == "probe" else original(stage, recipe),
+    )
 
 
 def test_crashed_run_resumes_at_first_unfinished_stage(tmp_path, small_recipe, monkeypatch):
@@ -92,7 +102,9 @@ def test_crashed_run_resumes_at_first_unfinished_stage(tmp_path, small_recipe, m
     # What a killed process leaves behind: part files with no manifest naming them.
     stray_dir = tmp_path / "store" / "t" / "versions" / crashed / "probe" / "kept"
     stray_dir.mkdir(parents=True)
-    pq.write_table(pq.read_table(store.path(ingest_manifest["files"][0]["file"])), stray_dir / "part-dead-0.parquet")
+    pq.write_table(
+        pq.read_table(store.path(ingest_manifest["files"][0]["file"])), stray_dir / "part-dead-0.parquet"
+    )
     extra = tmp_path / "store" / "t" / "versions" / crashed / "ingest" / "kept" / "part-dead-00000.parquet"
     pq.write_table(pq.read_table(store.path(ingest_manifest["files"][0]["file"])), extra)
 
@@ -100,7 +112,9 @@ def test_crashed_run_resumes_at_first_unfinished_stage(tmp_path, small_recipe, m
     version = curate_flow.curate(str(small_recipe))
     info = store.version_info(version)
     assert info["status"] == "published" and store.latest() == version
-    assert info["stages"]["ingest"]["status"] == "reused" and info["stages"]["ingest"]["reused_from"] == crashed
+    assert (
+        info["stages"]["ingest"]["status"] == "reused" and info["stages"]["ingest"]["reused_from"] == crashed
+    )
     assert info["stages"]["probe"]["status"] == "committed"
     probe = store.stage_manifest(version, "probe")
     # The probe read exactly the committed ingest output, never the stray copy.
@@ -121,7 +135,10 @@ def test_failed_expectations_stop_the_version(tmp_path, small_recipe, monkeypatc
     assert failed["status"] == "failed" and "expect_column_values_to_be_in_set" in failed["error"]
     assert store.latest() == good
     assert store.stage_manifest(failed["version"], "probe") is None
-    report = json.loads((tmp_path / "store" / "t" / "versions" / failed["version"] / "probe" /
-                         "_validation.json").read_text())
+    report = json.loads(
+        (tmp_path / "store" / "t" / "versions" / failed["version"] / "probe" / "_validation.json").read_text()
+    )
     assert report["probe.kept"]["success"] is False
-    assert not list((tmp_path / "store" / "t" / "versions" / failed["version"] / "probe").glob("kept/*.parquet"))
+    assert not list(
+        (tmp_path / "store" / "t" / "versions" / failed["version"] / "probe").glob("kept/*.parquet")
+    )

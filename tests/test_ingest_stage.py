@@ -54,7 +54,9 @@ def test_rejects_match_what_the_sample_planted(sample_run, expected_sample):
 
 def test_unreadable_files_are_quarantined_and_the_run_goes_on(sample_run, expected_sample):
     manifest, _ = sample_run
-    quarantined = {q["path"].split("/", 1)[-1] if "/" in q["path"] else q["path"] for q in manifest["quarantine"]}
+    quarantined = {
+        q["path"].split("/", 1)[-1] if "/" in q["path"] else q["path"] for q in manifest["quarantine"]
+    }
     planted = {p.split("/")[-1] for p, e in expected_sample.items() if e["quarantine"]}
     assert {q.split("/")[-1] for q in quarantined} == planted
     assert all(q["error"] for q in manifest["quarantine"])

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import zstandard
-from warcio.warcwriter import WARCWriter
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from jobs.readers import ReadOptions, expand_source, read_unit
 from tests.conftest import SAMPLE_DATA
@@ -83,8 +83,14 @@ def test_jsonl_record_level_rejects(tmp_path):
     options = ReadOptions(max_bytes=100)
     records = list(read_unit(unit, options))
     assert [r.reject for r in records] == [
-        None, "ingest:invalid_json", "ingest:invalid_json", "ingest:missing_text", "ingest:invalid_json",
-        "ingest:empty", "ingest:undecodable", "ingest:too_large",
+        None,
+        "ingest:invalid_json",
+        "ingest:invalid_json",
+        "ingest:missing_text",
+        "ingest:invalid_json",
+        "ingest:empty",
+        "ingest:undecodable",
+        "ingest:too_large",
     ]
     assert records[0].url == "http://a.example/1"
     assert json.loads(records[0].meta) == {"lang_hint": "en"}
@@ -95,8 +101,9 @@ def test_jsonl_compressions_read_the_same(tmp_path):
     payload = b'{"id": "r1", "text": "one"}\n{"id": "r2", "text": "two"}\n'
     plain = list(read_unit(_jsonl_unit(tmp_path, "p.jsonl", payload), OPTIONS))
     gz = list(read_unit(_jsonl_unit(tmp_path, "p.jsonl.gz", gzip.compress(payload)), OPTIONS))
-    zst = list(read_unit(_jsonl_unit(tmp_path, "p.jsonl.zst", zstandard.ZstdCompressor().compress(payload)),
-                         OPTIONS))
+    zst = list(
+        read_unit(_jsonl_unit(tmp_path, "p.jsonl.zst", zstandard.ZstdCompressor().compress(payload)), OPTIONS)
+    )
     assert [(r.key, r.text) for r in plain] == [(r.key, r.text) for r in gz] == [(r.key, r.text) for r in zst]
 
 
@@ -131,16 +138,19 @@ def test_parquet_rows_and_missing_text(tmp_path):
 def _warc(tmp_path) -> str:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
-    html = b"<html><head><title>T</title></head><body><nav>Home | About</nav><article><p>" + (
-        b"The committee met on Tuesday to discuss the new library building and its opening hours. " * 5
-    ) + b"</p></article><footer>(c) 2024</footer></body></html>"
+    html = (
+        b"<html><head><title>T</title></head><body><nav>Home | About</nav><article><p>"
+        + (b"The committee met on Tuesday to discuss the new library building and its opening hours. " * 5)
+        + b"</p></article><footer>(c) 2024</footer></body></html>"
+    )
     for uri, ctype, body in (
         ("http://a.example/page", "text/html; charset=utf-8", html),
         ("http://a.example/logo.png", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00"),
     ):
         headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body),
-                                                      http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=headers)
+        )
     path = tmp_path / "x.warc.gz"
     path.write_bytes(buffer.getvalue())
     return str(path)

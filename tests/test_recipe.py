@@ -21,9 +21,15 @@ def test_sample_recipe_is_valid_and_paths_resolve_next_to_it():
 
 
 def test_overrides_reach_any_setting():
-    recipe = load_recipe(SAMPLE_RECIPE, ["ingest.max_bytes=5000", "store=/tmp/elsewhere",
-                                         "spark.conf.spark.sql.shuffle.partitions=3",
-                                         "ingest.vendored_dirs=[deps]"])
+    recipe = load_recipe(
+        SAMPLE_RECIPE,
+        [
+            "ingest.max_bytes=5000",
+            "store=/tmp/elsewhere",
+            "spark.conf.spark.sql.shuffle.partitions=3",
+            "ingest.vendored_dirs=[deps]",
+        ],
+    )
     assert recipe.stages.ingest.max_bytes == 5000
     assert recipe.store == "/tmp/elsewhere"
     assert recipe.spark.conf == {"spark.sql.shuffle.partitions": "3"}
@@ -42,12 +48,21 @@ def test_parse_override_types():
     [
         ("corpus: x\nsources: []\n", "sources", "at least 1"),
         ("corpus: x\nsources:\n  - {name: a, kind: prose, paths: [x]}\n", "sources.0.kind", "'text', 'code'"),
-        ("corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_bytes: big}\n",
-         "stages.ingest.max_bytes", "valid integer"),
-        ("corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_byte: 5}\n",
-         "stages.ingest.max_byte", "Extra inputs"),
-        ("corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\n  - {name: a, kind: code, paths: [y]}\n",
-         "sources", "unique"),
+        (
+            "corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_bytes: big}\n",
+            "stages.ingest.max_bytes",
+            "valid integer",
+        ),
+        (
+            "corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_byte: 5}\n",
+            "stages.ingest.max_byte",
+            "Extra inputs",
+        ),
+        (
+            "corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\n  - {name: a, kind: code, paths: [y]}\n",
+            "sources",
+            "unique",
+        ),
         ("sources:\n  - {name: a, kind: text, paths: [x]}\n", "corpus", "required"),
     ],
 )
@@ -76,10 +91,16 @@ def test_bad_override_names_the_override():
 
 def test_cli_rejects_a_wrong_recipe_before_spark_starts(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text("corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_bytes: 0}\n")
+    path.write_text(
+        "corpus: x\nsources:\n  - {name: a, kind: text, paths: [x]}\nstages:\n  ingest: {max_bytes: 0}\n"
+    )
     started = time.time()
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--recipe", str(path)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--recipe", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2
     assert "stages.ingest.max_bytes" in proc.stderr and str(path) in proc.stderr
     assert "Spark" not in proc.stderr and "log4j" not in proc.stderr  # no JVM was started

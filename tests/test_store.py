@@ -11,10 +11,16 @@ def _manifest(store: Store, version: str, stage: str, fingerprint: str, rows: in
     rel = f"versions/{version}/{stage}/kept/part-abc-00000.parquet"
     store.fs.makedirs(store.path(f"versions/{version}/{stage}/kept"), exist_ok=True)
     store.fs.pipe_file(store.path(rel), b"data")
-    return {"stage": stage, "version": version, "fingerprint": fingerprint, "created_at": "2026-01-01T00:00:00+00:00",
-            "reused_from": None, "files": [{"output": "kept", "file": rel, "rows": rows, "bytes": 4}],
-            "schema_hashes": {"kept": "h1", "rejected": "h2"}, "counters": {"docs_in": rows, "docs_out": rows,
-                                                                           "rejected": 0}}
+    return {
+        "stage": stage,
+        "version": version,
+        "fingerprint": fingerprint,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "reused_from": None,
+        "files": [{"output": "kept", "file": rel, "rows": rows, "bytes": 4}],
+        "schema_hashes": {"kept": "h1", "rejected": "h2"},
+        "counters": {"docs_in": rows, "docs_out": rows, "rejected": 0},
+    }
 
 
 def test_commit_then_reuse_by_fingerprint(tmp_path):

@@ -30,8 +30,15 @@ def test_stable_ids_depend_on_source_and_key_only():
 
 @pytest.mark.parametrize(
     "path,first_line,lang",
-    [("src/a.py", "", "python"), ("Makefile", "", "makefile"), ("x/run", "#!/usr/bin/env python3", "python"),
-     ("x/run", "#!/bin/bash", "shell"), ("lib/a.h", "", "c"), ("a.unknown", "", None), ("README", "", None)],
+    [
+        ("src/a.py", "", "python"),
+        ("Makefile", "", "makefile"),
+        ("x/run", "#!/usr/bin/env python3", "python"),
+        ("x/run", "#!/bin/bash", "shell"),
+        ("lib/a.h", "", "c"),
+        ("a.unknown", "", None),
+        ("README", "", None),
+    ],
 )
 def test_language_from_path(path, first_line, lang):
     assert language_from_path(path, first_line) == lang

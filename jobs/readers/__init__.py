@@ -4,5 +4,5 @@ A reader raises for a file it cannot read at all (it goes to the manifest's quar
 a bad record becomes a Record with a reject reason, so nothing is lost silently.
 """
 
-from jobs.readers.records import Record, ReadOptions  # noqa: F401
+from jobs.readers.records import ReadOptions, Record  # noqa: F401
 from jobs.readers.units import Unit, expand_source, read_unit  # noqa: F401

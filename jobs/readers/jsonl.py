@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from jobs.readers.records import Record, ReadOptions, checked_record, meta_json
+from jobs.readers.records import ReadOptions, Record, checked_record, meta_json
 from jobs.text.normalize import UndecodableText, decode_utf8
 
 
@@ -36,7 +36,9 @@ def read_jsonl(stream: BinaryIO, relpath: str, options: ReadOptions) -> Iterator
         try:
             line = decode_utf8(raw_line)
         except UndecodableText:
-            yield Record(key=key, text=raw_line.decode("utf-8", "replace"), path=relpath, reject="ingest:undecodable")
+            yield Record(
+                key=key, text=raw_line.decode("utf-8", "replace"), path=relpath, reject="ingest:undecodable"
+            )
             continue
         try:
             obj = json.loads(line)

@@ -8,7 +8,7 @@ from typing import BinaryIO
 import pyarrow.parquet as pq
 
 from jobs.readers.jsonl import record_from_object
-from jobs.readers.records import Record, ReadOptions
+from jobs.readers.records import ReadOptions, Record
 
 BATCH_ROWS = 2048
 

@@ -39,7 +39,9 @@ def checked_record(text: str, options: ReadOptions, **fields) -> Record:
     try:
         text = normalize_text(text, None if options.unicode_form == "none" else options.unicode_form)
     except UndecodableText:
-        return Record(text=text.encode("utf-8", "replace").decode("utf-8"), reject="ingest:undecodable", **fields)
+        return Record(
+            text=text.encode("utf-8", "replace").decode("utf-8"), reject="ingest:undecodable", **fields
+        )
     if is_blank(text):
         return Record(text=text, reject="ingest:empty", **fields)
     if len(text) > options.max_bytes or len(text.encode("utf-8")) > options.max_bytes:

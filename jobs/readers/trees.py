@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from jobs.readers.records import Record, ReadOptions, checked_record
+from jobs.readers.records import ReadOptions, Record, checked_record
 from jobs.text.code_langs import language_from_path
 from jobs.text.normalize import UndecodableText, decode_utf8
 
@@ -60,7 +60,9 @@ def text_record(relpath: str, raw: bytes, options: ReadOptions) -> Record:
     try:
         text = decode_utf8(raw)
     except UndecodableText:
-        return Record(key=relpath, path=relpath, text=raw.decode("utf-8", "replace"), reject="ingest:undecodable")
+        return Record(
+            key=relpath, path=relpath, text=raw.decode("utf-8", "replace"), reject="ingest:undecodable"
+        )
     return checked_record(text, options, key=relpath, path=relpath)
 
 

@@ -9,14 +9,14 @@ import io
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
 from dataclasses import asdict, dataclass
+from typing import BinaryIO
 
 import fsspec
 
 from jobs.readers.jsonl import read_jsonl
 from jobs.readers.parquet import read_parquet
-from jobs.readers.records import Record, ReadOptions
+from jobs.readers.records import ReadOptions, Record
 from jobs.readers.trees import read_archive, read_tree_file
 from jobs.readers.warc import read_warc
 

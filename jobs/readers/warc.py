@@ -9,7 +9,7 @@ from typing import BinaryIO
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
-from jobs.readers.records import Record, ReadOptions, checked_record
+from jobs.readers.records import ReadOptions, Record, checked_record
 from jobs.text.normalize import UndecodableText, decode_utf8
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
