@@ -22,21 +22,21 @@ per executor, run one after another.
 
 from __future__ import annotations
 
-import os
-
-# Nothing here may go to the network: HF Hub calls fail at once instead of hanging on a timeout.
-# (The steps used below need no download: spaCy's English tokenizer is built from the installed
-# package; C4BadWordsFilter, LanguageFilter and DocumentTokenizer, which do download, are not used.)
-for _k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
-    os.environ[_k] = "1"
-os.environ.setdefault("DO_NOT_TRACK", "1")
-
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# Nothing here may go to the network: HF Hub calls fail at once instead of hanging on a timeout.
+# datatrove is imported lazily (inside the builders), so this is set before it loads. The steps used
+# below need no download: spaCy's English tokenizer is built from the installed package;
+# C4BadWordsFilter, LanguageFilter and DocumentTokenizer, which do download, are not used.
+for _k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
+    os.environ[_k] = "1"
+os.environ.setdefault("DO_NOT_TRACK", "1")
 
 DEFAULT_TASKS = 4
 DEFAULT_WORKERS = 2

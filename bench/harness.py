@@ -269,20 +269,20 @@ def ours_side(stage: str, curate: str, sets: list[str], recipe: str | None) -> S
             res["error"] = "no _manifest.json in the output: the stage did not commit"
             return res
         try:
-            counters = json.loads(manifest.read_text()).get("counters", {})
+            doc = json.loads(manifest.read_text())
         except (OSError, ValueError) as e:
             res["error"] = f"unreadable _manifest.json: {e}"
             return res
+        counters = doc.get("counters") or {}
         res["counters"] = {k: counters.get(k) for k in ("docs_in", "docs_out", "rejected", "seconds")}
         res["docs_in"] = counters.get("docs_in")
         # readers trust the manifest, not a directory listing
         for k in ("docs_out", "rejected"):
             if isinstance(counters.get(k), int):
                 res[k] = counters[k]
-        reused = json.loads(manifest.read_text()).get("reused_from")
-        if reused:
+        if doc.get("reused_from"):
             res["error"] = (
-                f"the stage reused a committed output ({reused}) instead of running: nothing measured"
+                f"the stage reused a committed output ({doc['reused_from']}) instead of running: nothing measured"
             )
         return res
 

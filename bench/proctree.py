@@ -22,8 +22,11 @@ independent ways:
 
 Both figures count the same processes and are lower bounds of the true total, each missing a
 different part, so the reported ``cpu_s`` is **the max of the two** (a sum would count most of the
-work twice). They normally agree within a few per cent; a large gap says which accounting failed
-(e.g. no subreaper support: wait4 misses orphans; very short-lived processes: sampling misses them).
+work twice). Where they differ, it says which accounting failed: without subreaper support wait4
+misses orphans; sampling misses processes shorter than one interval; and wait4 never sees the
+children of a process that sets SIGCHLD to SIG_IGN (the kernel then reaps them and discards their
+times), which is what pyspark's worker daemon does, so for a Spark stage the sampled figure is the
+higher one (by the CPU time of the Python workers, a few per cent of an ingest run).
 
 Memory is sampled too: ``peak_rss_tree`` is the largest sum of RSS over the live tree in one sample
 (the JVM heap plus every Python worker: what the machine has to hold at once; shared pages of

@@ -43,7 +43,7 @@ def paired_ratios(ours: Sequence[float | None], theirs: Sequence[float | None]) 
     """Per-run ratios ours[i] / theirs[i] of runs measured side by side (None where either run failed)."""
     if len(ours) != len(theirs):
         raise ValueError(f"paired runs differ in number: {len(ours)} vs {len(theirs)}")
-    return [ratio(a, b) for a, b in zip(ours, theirs)]
+    return [ratio(a, b) for a, b in zip(ours, theirs, strict=True)]
 
 
 def compare(ours: Sequence[float | None], theirs: Sequence[float | None]) -> dict:

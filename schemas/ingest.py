@@ -40,6 +40,8 @@ REJECT_REASONS = (
 
 
 class IngestSettings(StageSettings):
+    """Reading raw sources into documents: size limit, normalisation, code-tree rules."""
+
     max_bytes: int = Field(
         1_000_000,
         gt=0,

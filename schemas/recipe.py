@@ -27,21 +27,23 @@ class _Strict(BaseModel):
 
 class SourceSpec(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Source name, kept in the `source` column.")
-    kind: Literal["text", "code", "task"]
+    kind: Literal["text", "code", "task"] = Field(
+        description="Kept in the `kind` column; code sources get `code_lang`."
+    )
     format: Literal["auto", "jsonl", "parquet", "warc", "text", "code"] = Field(
         "auto",
         description="auto: from the extension (.jsonl[.gz|.zst], .parquet, .warc[.gz], .wet[.gz]); "
         "a folder or .tar.gz/.zip is a code tree for kind=code and a text tree otherwise.",
     )
     paths: list[str] = Field(min_length=1, description="Files, folders or globs; local or any fsspec URL.")
-    text_field: str = "text"
+    text_field: str = Field("text", description="JSONL/Parquet field holding the document text.")
     id_field: str | None = Field("id", description="The record's own id, if it has one: ids stay stable.")
-    url_field: str | None = "url"
+    url_field: str | None = Field("url", description="JSONL/Parquet field holding the document URL.")
 
 
 class SparkSpec(_Strict):
     master: str | None = Field(None, description="local[*] when unset; spark://, k8s://, yarn or sc:// URLs.")
-    driver_memory: str | None = None
+    driver_memory: str | None = Field(None, description="spark.driver.memory (default 4g in local mode).")
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark configuration.")
 
     @field_validator("conf", mode="before")
@@ -62,10 +64,12 @@ class StagesSpec(_Strict):
 class Recipe(_Strict):
     corpus: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Corpus name: <store>/<corpus>/...")
     store: str = Field("./store", description="Local path or fsspec URL of the versioned store.")
-    description: str = ""
-    spark: SparkSpec = SparkSpec()
-    sources: list[SourceSpec] = Field(min_length=1)
-    stages: StagesSpec = StagesSpec()
+    description: str = Field("", description="Free text, kept with every version.")
+    spark: SparkSpec = Field(SparkSpec(), description="Where and how Spark runs (see below).")
+    sources: list[SourceSpec] = Field(
+        min_length=1, description="Raw inputs (see below); names must be unique."
+    )
+    stages: StagesSpec = Field(StagesSpec(), description="Settings of each stage, by stage name (see below).")
 
     @field_validator("sources")
     @classmethod

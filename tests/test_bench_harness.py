@@ -10,8 +10,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not an installed package
-
 from bench import stats
 from bench.harness import count_rows, format_report, prepare_input, summarize_side
 from bench.proctree import measure_command
@@ -92,6 +90,43 @@ def test_sums_memory_over_the_tree_and_counts_orphans():
     assert m.cpu_s >= 0.45  # the orphan's CPU time is counted (adopted and reaped, or sampled)
     assert m.linger_s >= 0.2  # it outlived the child
     assert m.leftovers_killed == 0
+
+
+def test_waits_for_an_orphan_whose_main_thread_exited_first():
+    # The java launcher's main thread exits before the JVM does: /proc then shows the process as a
+    # zombie while its other threads still run. The harness must wait until it can reap it.
+    leader_exits = (
+        "import ctypes, os, threading, time\n"
+        "def burn():\n"
+        "    time.sleep(0.3)\n"
+        "    t = time.process_time()\n"
+        "    while time.process_time() - t < 0.6: pass\n"
+        "    os._exit(0)\n"
+        "threading.Thread(target=burn).start()\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n"
+    )
+    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {leader_exits!r}])"
+    m = measure_command([PY, "-c", code], timeout=60)
+    assert m.returncode == 0
+    assert m.orphans_reaped == 1
+    assert m.cpu_s_wait4 >= 0.55  # its CPU time came back through wait4, not only from sampling
+    assert m.linger_s >= 0.5
+
+
+def test_sampling_covers_children_whose_times_the_kernel_discards():
+    # A parent with SIGCHLD = SIG_IGN (as pyspark's worker daemon) never accounts its children's
+    # CPU time: wait4 cannot see it, the sampled figure must.
+    code = (
+        "import signal, subprocess, sys, time\n"
+        "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+        "subprocess.Popen([sys.executable, '-c', "
+        "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.6: pass'])\n"
+        "time.sleep(1.0)\n"
+    )
+    m = measure_command([PY, "-c", code], timeout=60)
+    assert m.returncode == 0
+    assert m.cpu_s_wait4 < 0.4
+    assert m.cpu_s_sampled >= 0.45 and m.cpu_s == m.cpu_s_sampled
 
 
 def test_exit_code_and_timeout_are_reported():
