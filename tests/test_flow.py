@@ -58,6 +58,19 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
     assert store.version_info(second)["stages"]["ingest"]["status"] == "reused"
     assert rerun_seconds < first_seconds
 
+    # The analyst query of docs/analysts.md reads exactly the files the (reused) version names.
+    import duckdb
+
+    root = f"{store_dir}/sample"
+    reasons = dict(
+        duckdb.sql(
+            f"SELECT reject_reason, count(*) FROM read_parquet('{root}/versions/*/ingest/rejected/*.parquet', "
+            f"filename = true) AS d JOIN '{root}/manifests/{second}.parquet' AS m ON d.filename = '{root}/' || m.file "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    assert reasons == manifest["counters"]["rejected_by_reason"]
+
     # A changed setting forks a new output.
     third = curate_flow.curate(str(SAMPLE_RECIPE), [f"store={store_dir}", "ingest.max_bytes=200000"])
     changed = store.stage_manifest(third, "ingest")
