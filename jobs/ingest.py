@@ -15,6 +15,7 @@ from pyspark.sql.types import BooleanType, LongType, StringType, StructField, St
 
 from jobs.contract import StageContext, StageOutput
 from jobs.readers import ReadOptions, Unit, read_unit
+from jobs.readers.units import apply_storage_environment, storage_environment
 from jobs.text.ids import stable_id
 from schemas.documents import INGEST_COLUMNS
 from schemas.ingest import IngestSettings
@@ -120,8 +121,9 @@ def parse_units(unit_rows: Iterator[dict], options_by_source: dict[str, ReadOpti
         }
 
 
-def _arrow_batches(options_by_source: dict[str, ReadOptions]):
+def _arrow_batches(options_by_source: dict[str, ReadOptions], storage_env: dict[str, str]):
     def read_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        apply_storage_environment(storage_env)
         rows: list[dict] = []
         unit_rows = (row for batch in batches for row in batch.to_pylist())
         for row in parse_units(unit_rows, options_by_source):
@@ -143,7 +145,9 @@ def run(
         raise ValueError("ingest: no input units (the recipe's sources matched no files)")
     tasks = max(1, -(-len(units) // settings.units_per_task))
     unit_frame = spark.createDataFrame(units, UNIT_COLUMNS).repartition(tasks, "url")
-    parsed = unit_frame.mapInArrow(_arrow_batches(dict(ctx.read_options)), PARSED_COLUMNS).persist()
+    parsed = unit_frame.mapInArrow(
+        _arrow_batches(dict(ctx.read_options), storage_environment()), PARSED_COLUMNS
+    ).persist()
 
     summaries = parsed.filter(F.col("_unit_summary"))
     totals = summaries.agg(F.sum("_records").alias("records"), F.count("*").alias("units")).first()

@@ -141,6 +141,7 @@ def _local_paths(fs, paths: list[str], cache: str) -> list[str]:
     """Spark here reads local files only (no s3a): other stores are copied to a local cache first."""
     if isinstance(fs, LocalFileSystem):
         return paths
+    os.makedirs(cache, exist_ok=True)
     local = []
     for i, path in enumerate(paths):
         target = os.path.join(cache, f"{i:06d}-{os.path.basename(path)}")
@@ -159,35 +160,9 @@ def read_documents(spark: SparkSession, stage_input: StageInput, cache: str) -> 
     return spark.read.schema(schema).parquet(*_local_paths(stage_input.fs, files, cache))
 
 
-def _write_output(df: DataFrame, target: Target, output: str, attempt: str, staging: str) -> list[dict]:
-    """Write with Spark into a local attempt folder, then move the parts to their committed names."""
-    attempt_dir = os.path.join(staging, output)
-    df.write.mode("overwrite").parquet(attempt_dir)
-    parts = sorted(p for p in os.listdir(attempt_dir) if p.endswith(".parquet"))
-    target.fs.makedirs(target.abs(output), exist_ok=True)
-    files = []
-    for index, part in enumerate(parts):
-        local_path = os.path.join(attempt_dir, part)
-        metadata = pq.read_metadata(local_path)
-        rel = target.rel(output, f"part-{attempt}-{index:05d}.parquet")
-        if isinstance(target.fs, LocalFileSystem):
-            os.replace(local_path, f"{target.root}/{rel}")
-        else:
-            target.fs.put_file(local_path, f"{target.root}/{rel}")
-        files.append(
-            {
-                "output": output,
-                "file": rel,
-                "rows": metadata.num_rows,
-                "bytes": os.path.getsize(f"{target.root}/{rel}")
-                if isinstance(target.fs, LocalFileSystem)
-                else target.fs.size(f"{target.root}/{rel}"),
-            }
-        )
-    return files
-
-
 def _staging_dir(target: Target, attempt: str) -> str:
+    """Local attempt folder Spark writes into: inside the stage folder on local stores (a move
+    commits a part), a temporary folder otherwise (an upload commits it)."""
     if isinstance(target.fs, LocalFileSystem):
         path = target.abs("_attempts", attempt)
         os.makedirs(path, exist_ok=True)
@@ -195,15 +170,42 @@ def _staging_dir(target: Target, attempt: str) -> str:
     return tempfile.mkdtemp(prefix=f"curate-{attempt}-")
 
 
-def _counters(spark: SparkSession, kept_paths: list[str], rejected_paths: list[str], docs_in: int) -> dict:
-    kept_rows = rejected_rows = 0
-    chars_out = chars_rejected = 0
+def _write_staged(df: DataFrame, staging: str, output: str) -> list[str]:
+    folder = os.path.join(staging, output)
+    df.write.mode("overwrite").parquet(folder)
+    return [os.path.join(folder, p) for p in sorted(os.listdir(folder)) if p.endswith(".parquet")]
+
+
+def _publish_parts(staged: dict[str, list[str]], target: Target, attempt: str) -> list[dict]:
+    """Give the checked parts their committed names (part-<attempt>-NNNNN.parquet)."""
+    files = []
+    for output, paths in staged.items():
+        target.fs.makedirs(target.abs(output), exist_ok=True)
+        for index, local_path in enumerate(paths):
+            rel = target.rel(output, f"part-{attempt}-{index:05d}.parquet")
+            rows, size = pq.read_metadata(local_path).num_rows, os.path.getsize(local_path)
+            if isinstance(target.fs, LocalFileSystem):
+                os.replace(local_path, f"{target.root}/{rel}")
+            else:
+                target.fs.put_file(local_path, f"{target.root}/{rel}")
+            files.append({"output": output, "file": rel, "rows": rows, "bytes": size})
+    return files
+
+
+def _text_chars(spark: SparkSession, docs: DataFrame | None) -> int | None:
+    if docs is None:
+        return None
+    return int(docs.agg(F.sum(F.length("text"))).first()[0] or 0)
+
+
+def _counters(spark: SparkSession, staged: dict[str, list[str]], docs_in: int) -> dict:
+    kept_rows = rejected_rows = chars_out = chars_rejected = 0
     by_reason: dict[str, int] = {}
-    if kept_paths:
-        row = spark.read.parquet(*kept_paths).agg(F.count("*"), F.sum(F.length("text"))).first()
+    if staged["kept"]:
+        row = spark.read.parquet(*staged["kept"]).agg(F.count("*"), F.sum(F.length("text"))).first()
         kept_rows, chars_out = int(row[0]), int(row[1] or 0)
-    if rejected_paths:
-        rejected = spark.read.parquet(*rejected_paths)
+    if staged["rejected"]:
+        rejected = spark.read.parquet(*staged["rejected"])
         for r in rejected.groupBy("reject_reason").agg(F.count("*"), F.sum(F.length("text"))).collect():
             by_reason[r[0]] = int(r[1])
             rejected_rows += int(r[1])
@@ -218,18 +220,33 @@ def _counters(spark: SparkSession, kept_paths: list[str], rejected_paths: list[s
     }
 
 
+def _validate_staged(spark, spec: StageSpec, output: StageOutput, staged: dict[str, list[str]]) -> dict:
+    reports = []
+    for out, expectations, schema in (
+        ("kept", spec.kept_expectations, output.kept.schema),
+        ("rejected", spec.rejected_expectations, output.rejected.schema),
+    ):
+        paths = staged[out]
+        frame = spark.read.schema(schema).parquet(*paths) if paths else spark.createDataFrame([], schema)
+        reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
+    if not all(r.success for r in reports):
+        raise ValidationFailed(spec.name, reports)
+    return {r.suite: r.as_dict() for r in reports}
+
+
 def execute_stage(
     spark: SparkSession, spec: StageSpec, stage_input: StageInput, target: Target, version: str | None
 ) -> dict:
-    """Run the job and write its output; returns the manifest (not yet committed)."""
+    """Run the job, write its output to a local attempt folder, check conservation and the suites
+    on those files, and only then give them their committed names. Returns the manifest; the
+    caller commits it."""
     started = time.time()
     attempt = uuid.uuid4().hex[:8]
     staging = _staging_dir(target, attempt)
     try:
+        upstream_files = [f for f in (stage_input.manifest or {}).get("files", []) if f["output"] == "kept"]
         input_bytes = sum(u.size for u in stage_input.units) + sum(
-            f.get("bytes") or 0
-            for f in (stage_input.manifest or {}).get("files", [])
-            if f["output"] == "kept"
+            f.get("bytes") or 0 for f in upstream_files
         )
         shuffle_partitions = size_shuffles(spark, input_bytes)
         docs = None
@@ -240,47 +257,29 @@ def execute_stage(
         )
         output: StageOutput = spec.job.run(spark, docs, spec.settings, ctx)
         if output.docs_in is None:
-            output.docs_in = sum(f["rows"] for f in stage_input.manifest["files"] if f["output"] == "kept")
-        files = _write_output(output.kept, target, "kept", attempt, staging)
-        files += _write_output(output.rejected, target, "rejected", attempt, staging)
+            output.docs_in = sum(f["rows"] for f in upstream_files)
+        staged = {
+            out: _write_staged(frame, staging, out)
+            for out, frame in (("kept", output.kept), ("rejected", output.rejected))
+        }
         spark.catalog.clearCache()
 
-        local = isinstance(target.fs, LocalFileSystem)
-        readable = {
-            out: [f"{target.root}/{f['file']}" for f in files if f["output"] == out]
-            if local
-            else _local_paths(
-                target.fs,
-                [f"{target.root}/{f['file']}" for f in files if f["output"] == out],
-                os.path.join(staging, f"_check_{out}"),
-            )
-            for out in ("kept", "rejected")
-        }
-        counters = _counters(spark, readable["kept"], readable["rejected"], output.docs_in)
+        counters = _counters(spark, staged, output.docs_in)
+        counters["chars_in"] = _text_chars(spark, docs)
         if counters["docs_out"] + counters["rejected"] != output.docs_in:
             raise StageError(
                 f"{spec.name}: {output.docs_in} documents in but {counters['docs_out']} kept + "
                 f"{counters['rejected']} rejected were written"
             )
-        reports = []
-        for out, expectations, schema in (
-            ("kept", spec.kept_expectations, output.kept.schema),
-            ("rejected", spec.rejected_expectations, output.rejected.schema),
-        ):
-            frame = (
-                spark.read.schema(schema).parquet(*readable[out])
-                if readable[out]
-                else (spark.createDataFrame([], schema))
-            )
-            reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
-        validation = {r.suite: r.as_dict() for r in reports}
-        if not all(r.success for r in reports):
-            for f in files:
-                target.fs.rm_file(f"{target.root}/{f['file']}")
+        try:
+            validation = _validate_staged(spark, spec, output, staged)
+        except ValidationFailed as failed:
+            report = {r.suite: r.as_dict() for r in failed.reports}
             target.fs.makedirs(target.abs(), exist_ok=True)
-            target.fs.pipe_file(target.abs("_validation.json"), json.dumps(validation, indent=1).encode())
-            raise ValidationFailed(spec.name, reports)
+            target.fs.pipe_file(target.abs("_validation.json"), json.dumps(report, indent=1).encode())
+            raise
 
+        files = _publish_parts(staged, target, attempt)
         schemas = {"kept": output.kept.schema.json(), "rejected": output.rejected.schema.json()}
         counters["seconds"] = round(time.time() - started, 3)
         return {

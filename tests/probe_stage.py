@@ -21,11 +21,15 @@ class ProbeSettings(StageSettings):
     min_chars: int = 200
     crash_marker: str | None = None
     corrupt_kind: bool = False
+    fail_once_marker: str | None = None
 
 
 def run(spark, docs, settings: ProbeSettings, ctx) -> StageOutput:
     if settings.crash_marker and os.path.exists(settings.crash_marker):
         raise RuntimeError("probe: simulated crash")
+    if settings.fail_once_marker and os.path.exists(settings.fail_once_marker):
+        os.remove(settings.fail_once_marker)
+        raise ConnectionError("probe: transient failure (e.g. a lost executor)")
     short = F.length("text") < settings.min_chars
     kept = docs.filter(~short)
     if settings.corrupt_kind:

@@ -136,6 +136,16 @@ def test_crashed_run_resumes_at_first_unfinished_stage(tmp_path, small_recipe, m
     assert len(kept_ids) == len(set(kept_ids))
 
 
+def test_transient_failure_is_retried_by_prefect(tmp_path, small_recipe, monkeypatch):
+    marker = tmp_path / "fail-once"
+    marker.write_text("x")
+    _with_probe(monkeypatch, ProbeSettings(fail_once_marker=str(marker)))
+    version = curate_flow.curate(str(small_recipe))
+    store = Store(str(tmp_path / "store"), "t")
+    assert store.latest() == version and not marker.exists()
+    assert store.version_info(version)["stages"]["probe"]["status"] == "committed"
+
+
 def test_failed_expectations_stop_the_version(tmp_path, small_recipe, monkeypatch):
     store = Store(str(tmp_path / "store"), "t")
     good = curate_flow.curate(str(small_recipe))
@@ -155,3 +165,48 @@ def test_failed_expectations_stop_the_version(tmp_path, small_recipe, monkeypatc
     assert not list(
         (tmp_path / "store" / "t" / "versions" / failed["version"] / "probe").glob("kept/*.parquet")
     )
+
+
+def test_store_and_sources_on_s3_give_the_local_result(tmp_path, s3_bucket):
+    import s3fs
+
+    fs = s3fs.S3FileSystem(skip_instance_cache=True)
+    fs.put(str(SAMPLE_DATA / "web"), f"{s3_bucket}/raw/web", recursive=True)
+    fs.put_file(str(SAMPLE_DATA / "code" / "snippets.zip"), f"{s3_bucket}/raw/code/snippets.zip")
+
+    def build(store_url: str, web: str, code: str, name: str):
+        recipe = write_recipe(
+            tmp_path / f"{name}.yaml",
+            store_url,
+            [
+                {"name": "web", "kind": "text", "paths": [web]},
+                {"name": "code", "kind": "code", "paths": [code]},
+            ],
+            {"ingest": {"max_bytes": 100000}},
+        )
+        version = curate_flow.curate(str(recipe))
+        store = Store(store_url, "t")
+        assert store.latest() == version
+        manifest = store.stage_manifest(version, "ingest")
+        rows = [
+            row
+            for f in manifest["files"]
+            if f["output"] == "kept"
+            for row in pq.read_table(store.fs.open(store.path(f["file"]), "rb")).to_pylist()
+        ]
+        return manifest, sorted((r["id"], r["text"]) for r in rows)
+
+    local_manifest, local_rows = build(
+        str(tmp_path / "store"), str(SAMPLE_DATA / "web"), str(SAMPLE_DATA / "code" / "snippets.zip"), "local"
+    )
+    s3_manifest, s3_rows = build(
+        f"s3://{s3_bucket}/store",
+        f"s3://{s3_bucket}/raw/web",
+        f"s3://{s3_bucket}/raw/code/snippets.zip",
+        "s3",
+    )
+    assert s3_rows == local_rows
+    assert s3_manifest["counters"]["rejected_by_reason"] == local_manifest["counters"]["rejected_by_reason"]
+    assert len(s3_manifest["quarantine"]) == len(local_manifest["quarantine"]) == 1  # the truncated gzip
+    assert fs.exists(f"{s3_bucket}/store/t/manifests")
+    assert "testing" not in json.dumps(s3_manifest)  # credentials never reach manifests

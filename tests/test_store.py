@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from jobs.store import Store
+
+
+@pytest.fixture(params=["local", "memory", "s3"])
+def store_url(request, tmp_path):
+    """The store works on any fsspec filesystem: local disk, memory, and a real S3 server (moto)."""
+    if request.param == "local":
+        return str(tmp_path)
+    if request.param == "memory":
+        return f"memory://{tmp_path.name}"
+    bucket = request.getfixturevalue("s3_bucket")
+    return f"s3://{bucket}/corpora"
 
 
 def _manifest(store: Store, version: str, stage: str, fingerprint: str, rows: int = 3) -> dict:
@@ -23,24 +35,24 @@ def _manifest(store: Store, version: str, stage: str, fingerprint: str, rows: in
     }
 
 
-def test_commit_then_reuse_by_fingerprint(tmp_path):
-    store = Store(str(tmp_path), "c")
+def test_commit_then_reuse_by_fingerprint(store_url):
+    store = Store(store_url, "c")
     store.begin_version("v1", {})
     store.commit_stage("v1", "ingest", _manifest(store, "v1", "ingest", "fp1"))
     assert store.find_reusable("ingest", "fp1")["version"] == "v1"
     assert store.find_reusable("ingest", "other") is None
 
 
-def test_reuse_refused_when_committed_files_are_gone(tmp_path):
-    store = Store(str(tmp_path), "c")
+def test_reuse_refused_when_committed_files_are_gone(store_url):
+    store = Store(store_url, "c")
     manifest = _manifest(store, "v1", "ingest", "fp1")
     store.commit_stage("v1", "ingest", manifest)
     store.fs.rm_file(store.path(manifest["files"][0]["file"]))
     assert store.find_reusable("ingest", "fp1") is None
 
 
-def test_commit_removes_leftovers_of_crashed_attempts(tmp_path):
-    store = Store(str(tmp_path), "c")
+def test_commit_removes_leftovers_of_crashed_attempts(store_url):
+    store = Store(store_url, "c")
     stray = store.path("versions/v1/ingest/kept/part-crashed-00000.parquet")
     store.fs.makedirs(store.path("versions/v1/ingest/_attempts/dead/kept"), exist_ok=True)
     store.fs.pipe_file(store.path("versions/v1/ingest/_attempts/dead/kept/part-0.parquet"), b"x")
@@ -52,8 +64,8 @@ def test_commit_removes_leftovers_of_crashed_attempts(tmp_path):
     assert store.fs.exists(store.path(manifest["files"][0]["file"]))
 
 
-def test_latest_moves_only_when_every_stage_committed(tmp_path):
-    store = Store(str(tmp_path), "c")
+def test_latest_moves_only_when_every_stage_committed(store_url, tmp_path):
+    store = Store(store_url, "c")
     store.begin_version("v1", {})
     store.commit_stage("v1", "ingest", _manifest(store, "v1", "ingest", "fp1"))
     assert store.finish_version("v1", ["ingest"])["status"] == "published"

@@ -6,6 +6,7 @@ Expansion runs on the driver (a listing); reading runs on Spark's Python workers
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +113,27 @@ def expand_source(name: str, kind: str, declared_format: str, paths: list[str]) 
                 )
             )
     return units
+
+
+STORAGE_ENV_PREFIXES = ("AWS_", "FSSPEC_", "GOOGLE_", "GCS_", "AZURE_")
+
+
+def storage_environment() -> dict[str, str]:
+    """Object-store settings and credentials of this process, to hand to Spark's Python workers.
+
+    Workers (and executors on other machines) do not see variables the driver set after the JVM
+    started; the readers need them to open s3:// and other fsspec URLs. Never logged or stored.
+    """
+    return {k: v for k, v in os.environ.items() if k.startswith(STORAGE_ENV_PREFIXES)}
+
+
+def apply_storage_environment(env: dict[str, str]) -> None:
+    changed = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    if changed:
+        os.environ.update(changed)  # filesystems cached with the old settings must not be reused:
+        for cls in list(fsspec.registry.values()):
+            if hasattr(cls, "clear_instance_cache"):
+                cls.clear_instance_cache()
 
 
 @contextmanager
