@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -241,6 +242,8 @@ def execute_stage(
     on those files, and only then give them their committed names. Returns the manifest; the
     caller commits it."""
     started = time.time()
+    # Importing Great Expectations takes seconds; do it while Spark works on the stage.
+    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     attempt = uuid.uuid4().hex[:8]
     staging = _staging_dir(target, attempt)
     try:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.documents import KINDS, document_expectations
+from schemas.documents import document_expectations
 from schemas.documents import rejected_expectations as rejected_base
 from schemas.stage import StageSettings
 
@@ -80,7 +80,6 @@ def kept_expectations(settings: IngestSettings) -> list[dict]:
             "type": "expect_column_value_lengths_to_be_between",
             "kwargs": {"column": "text", "min_value": 1, "max_value": settings.max_bytes},
         },
-        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "kind", "value_set": list(KINDS)}},
     ]
 
 

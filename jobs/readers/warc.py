@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
 from jobs.readers.records import ReadOptions, Record, checked_record
@@ -17,6 +16,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 def extract_html_text(html: bytes, favor_precision: bool) -> str:
     """Main text of a page, without navigation and footer (trafilatura, as datatrove's extractor)."""
+    import trafilatura  # heavy (lxml, justext, dateparser): only workers that meet HTML pay for it
+
     text = trafilatura.extract(
         html,
         favor_precision=favor_precision,
