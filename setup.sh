@@ -13,6 +13,8 @@ PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 CACHE=${CURATE_CACHE:-$HOME/.cache/curate}
 PYSPARK_VERSION=4.3.0
 log() { printf '[setup] %s\n' "$*" >&2; }
+# This machine's pip config names local indexes that hold only some packages: hide that noise.
+quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 
 java_major() {
   local java=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -38,10 +40,10 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
   mkdir -p "$CACHE/wheels"
   if ! ls "$CACHE/wheels"/pyspark-$PYSPARK_VERSION-*.whl >/dev/null 2>&1; then
     log "building the pyspark $PYSPARK_VERSION wheel once (about a minute)"
-    .venv/bin/python -m pip wheel -q --no-deps "pyspark==$PYSPARK_VERSION" -w "$CACHE/wheels"
+    quiet_pip .venv/bin/python -m pip wheel -q --no-deps "pyspark==$PYSPARK_VERSION" -w "$CACHE/wheels"
   fi
   log "installing the project and its pinned dependencies"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --find-links "$CACHE/wheels" \
+  quiet_pip .venv/bin/python -m pip install -q --disable-pip-version-check --find-links "$CACHE/wheels" \
     -c constraints.txt -e ".$EXTRAS"
   echo "$WANT" > "$STAMP"
 fi

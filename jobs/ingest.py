@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import BooleanType, LongType, StringType, StructField, StructType
 
 from jobs.contract import StageContext, StageOutput
@@ -46,20 +47,7 @@ PARSED_COLUMNS = StructType(
         StructField("_error", StringType(), True),
     ]
 )
-_ARROW_SCHEMA = pa.schema(
-    [
-        pa.field(
-            f.name,
-            pa.string()
-            if isinstance(f.dataType, StringType)
-            else pa.int64()
-            if isinstance(f.dataType, LongType)
-            else pa.bool_(),
-            nullable=f.nullable,
-        )
-        for f in PARSED_COLUMNS.fields
-    ]
-)
+_ARROW_SCHEMA = to_arrow_schema(PARSED_COLUMNS)
 
 
 def read_options(settings: IngestSettings, source) -> ReadOptions:
