@@ -35,8 +35,8 @@ def with_reject_columns(kept: StructType) -> StructType:
 def document_expectations() -> list[dict]:
     """Expectations that hold for the kept output of every document stage."""
     return [
-        {"type": "expect_column_to_exist", "kwargs": {"column": "id"}},
-        {"type": "expect_column_to_exist", "kwargs": {"column": "text"}},
+        {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": "id", "type_": "StringType"}},
+        {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": "text", "type_": "StringType"}},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}},
         {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}},
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "text"}},

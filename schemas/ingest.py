@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.documents import document_expectations
+from schemas.documents import INGEST_COLUMNS, document_expectations
 from schemas.documents import rejected_expectations as rejected_base
 from schemas.stage import StageSettings
 
@@ -72,6 +72,10 @@ class IngestSettings(StageSettings):
 
 def kept_expectations(settings: IngestSettings) -> list[dict]:
     return document_expectations() + [
+        {
+            "type": "expect_table_columns_to_match_set",
+            "kwargs": {"column_set": INGEST_COLUMNS.fieldNames(), "exact_match": True},
+        },
         {
             "type": "expect_column_values_to_match_regex",
             "kwargs": {"column": "id", "regex": "^[0-9a-f]{24}$"},
