@@ -36,7 +36,7 @@ log "java $(java_major)"
 STAMP=.venv/.curate-installed$(echo "$EXTRAS" | tr -d '[]')
 WANT=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check "pip==25.3"
+  quiet_pip .venv/bin/python -m pip install -q --disable-pip-version-check "pip==25.3"
   mkdir -p "$CACHE/wheels"
   if ! ls "$CACHE/wheels"/pyspark-$PYSPARK_VERSION-*.whl >/dev/null 2>&1; then
     log "building the pyspark $PYSPARK_VERSION wheel once (about a minute)"

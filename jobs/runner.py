@@ -29,7 +29,7 @@ from pyspark.sql.types import StructType
 
 from jobs.contract import StageContext, StageOutput
 from jobs.spark import size_shuffles
-from jobs.store import MANIFEST, schema_hash, utc_now
+from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_atomic
 from jobs.validate import ValidationFailed, validate_dataframe
 from schemas.stage import StageSettings
 
@@ -278,8 +278,7 @@ def execute_stage(
             validation = _validate_staged(spark, spec, output, staged)
         except ValidationFailed as failed:
             report = {r.suite: r.as_dict() for r in failed.reports}
-            target.fs.makedirs(target.abs(), exist_ok=True)
-            target.fs.pipe_file(target.abs("_validation.json"), json.dumps(report, indent=1).encode())
+            write_atomic(target.fs, target.abs("_validation.json"), json.dumps(report, indent=1).encode())
             raise
 
         files = _publish_parts(staged, target, attempt)
@@ -318,14 +317,7 @@ def reused_manifest(found: dict, version: str) -> dict:
 
 def commit_folder(target: Target, manifest: dict) -> None:
     """`curate stage` output: the manifest written last, leftovers of other attempts removed."""
-    keep = {f["file"] for f in manifest["files"]}
-    for sub in ("kept", "rejected", "_attempts"):
-        folder = target.abs(sub)
-        if target.fs.exists(folder):
-            for path in target.fs.find(folder):
-                if path[len(target.root) + 1 :] not in keep:
-                    target.fs.rm_file(path)
-    if target.fs.exists(target.abs("_attempts")):
-        target.fs.rm(target.abs("_attempts"), recursive=True)
-    data = json.dumps(manifest, indent=1, sort_keys=True, default=str).encode()
-    target.fs.pipe_file(target.abs(MANIFEST), data)
+    remove_unlisted(target.fs, target.root, target.abs(), {f["file"] for f in manifest["files"]})
+    write_atomic(
+        target.fs, target.abs(MANIFEST), json.dumps(manifest, indent=1, sort_keys=True, default=str).encode()
+    )

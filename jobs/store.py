@@ -55,6 +55,38 @@ def schema_hash(schema_json: str) -> str:
     return hashlib.sha256(schema_json.encode()).hexdigest()[:16]
 
 
+def write_atomic(fs, target: str, data: bytes) -> None:
+    """Readers see the old content or the new one, never a partial file."""
+    fs.makedirs(os.path.dirname(target), exist_ok=True)
+    if isinstance(fs, LocalFileSystem):
+        tmp = f"{target}.tmp-{uuid.uuid4().hex}"
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    else:
+        fs.pipe_file(target, data)  # one PUT: object stores make it visible whole or not at all
+
+
+def remove_unlisted(fs, root: str, stage_dir: str, keep: set[str]) -> list[str]:
+    """Delete files under a stage folder's kept/, rejected/ and _attempts/ that `keep` (paths
+    relative to root) does not name: what crashed or failed attempts left behind."""
+    removed = []
+    for sub in ("kept", "rejected", "_attempts"):
+        folder = f"{stage_dir}/{sub}"
+        if not fs.exists(folder):
+            continue
+        for file_path in fs.find(folder):
+            rel = file_path[len(root) + 1 :] if file_path.startswith(root) else file_path
+            if rel not in keep:
+                fs.rm_file(file_path)
+                removed.append(rel)
+    if fs.exists(f"{stage_dir}/_attempts"):
+        fs.rm(f"{stage_dir}/_attempts", recursive=True)
+    return removed
+
+
 class Store:
     def __init__(self, url: str, corpus: str):
         self.url = url
@@ -80,18 +112,7 @@ class Store:
             return None
 
     def write_atomic(self, relparts: tuple[str, ...], data: bytes) -> None:
-        """Readers see the old content or the new one, never a partial file."""
-        target = self.path(*relparts)
-        self.fs.makedirs(os.path.dirname(target), exist_ok=True)
-        if self.is_local:
-            tmp = f"{target}.tmp-{uuid.uuid4().hex}"
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        else:
-            self.fs.pipe_file(target, data)  # one PUT: object stores make it visible whole or not at all
+        write_atomic(self.fs, self.path(*relparts), data)
 
     def write_json(self, relparts: tuple[str, ...], obj: dict) -> None:
         self.write_atomic(relparts, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
@@ -171,20 +192,7 @@ class Store:
 
     def remove_uncommitted(self, version: str, stage: str, keep: set[str]) -> list[str]:
         """Delete files a crashed or failed attempt left in the stage folder (no manifest names them)."""
-        removed = []
-        stage_dir = self.stage_path(version, stage)
-        for sub in ("kept", "rejected", "_attempts"):
-            folder = f"{stage_dir}/{sub}"
-            if not self.fs.exists(folder):
-                continue
-            for file_path in self.fs.find(folder):
-                rel = file_path[len(self.root) + 1 :] if file_path.startswith(self.root) else file_path
-                if rel not in keep:
-                    self.fs.rm_file(file_path)
-                    removed.append(rel)
-        if self.fs.exists(f"{stage_dir}/_attempts"):
-            self.fs.rm(f"{stage_dir}/_attempts", recursive=True)
-        return removed
+        return remove_unlisted(self.fs, self.root, self.stage_path(version, stage), keep)
 
     def write_manifest_table(self, version: str, info: dict, manifests: dict[str, dict | None]) -> None:
         rows = []
