@@ -164,7 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    finally:
+        if "pyspark" in sys.modules:  # only commands that started Spark pay for stopping it
+            from jobs.spark import stop_session
+
+            stop_session()
 
 
 if __name__ == "__main__":

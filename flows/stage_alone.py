@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from jobs.pipeline import folder_input, raw_input, run_stage_on_folder
 from jobs.runner import StageSpec
 from jobs.spark import resolve_master, spark_session
-from schemas.recipe import RecipeError, StagesSpec, apply_overrides, load_recipe
+from schemas.recipe import RecipeError, SparkSpec, StagesSpec, apply_overrides, load_recipe
 
 
 def stage_settings(name: str, recipe_path: str | None, overrides: list[str]):
@@ -19,12 +19,13 @@ def stage_settings(name: str, recipe_path: str | None, overrides: list[str]):
     if recipe_path:
         recipe = load_recipe(recipe_path, overrides)
         return getattr(recipe.stages, name), recipe.spark
-    data = apply_overrides({"stages": {}}, overrides)
+    data = apply_overrides({"stages": {}, "spark": {}}, overrides)
     try:
-        stages = StagesSpec.model_validate(data.get("stages", {}))
+        stages = StagesSpec.model_validate(data["stages"])
+        spark = SparkSpec.model_validate(data["spark"])
     except ValidationError as err:  # pydantic's message names the field
         raise RecipeError(f"--set {' '.join(overrides)}: {err}") from None
-    return getattr(stages, name), None
+    return getattr(stages, name), spark
 
 
 def run_stage_alone(
@@ -39,13 +40,13 @@ def run_stage_alone(
     else:
         fs, path = fsspec.core.url_to_fs(input_path)
         stage_input = folder_input(fs, os.path.abspath(path) if "://" not in input_path else path)
-    master = resolve_master(spark_master, spark_spec.master if spark_spec else None)
+    master = resolve_master(spark_master, spark_spec.master)
     return run_stage_on_folder(
         lambda: spark_session(
             master,
             app_name=f"curate-stage-{name}",
-            driver_memory=spark_spec.driver_memory if spark_spec else None,
-            conf=dict(spark_spec.conf) if spark_spec else None,
+            driver_memory=spark_spec.driver_memory,
+            conf=dict(spark_spec.conf),
         ),
         spec,
         stage_input,

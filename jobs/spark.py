@@ -96,3 +96,10 @@ def size_shuffles(spark: SparkSession, input_bytes: int) -> int:
     partitions = shuffle_partitions_for(input_bytes, cores)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     return partitions
+
+
+def stop_session() -> None:
+    """Stop the session this process started, if any, so the JVM exits with the command."""
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        session.stop()
