@@ -92,8 +92,7 @@ class Store:
         self.url = url
         self.corpus = corpus
         self.fs, base = fsspec.core.url_to_fs(url)
-        self.is_local = isinstance(self.fs, LocalFileSystem)
-        if self.is_local:
+        if isinstance(self.fs, LocalFileSystem):
             base = os.path.abspath(base)
         self.root = f"{base.rstrip('/')}/{corpus}"
 

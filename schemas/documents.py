@@ -19,18 +19,6 @@ INGEST_COLUMNS = StructType(
     ]
 )
 
-REJECT_COLUMNS = StructType(
-    [
-        StructField("reject_stage", StringType(), False),
-        StructField("reject_reason", StringType(), False),
-    ]
-)
-
-
-def with_reject_columns(kept: StructType) -> StructType:
-    """Rejected rows carry the kept columns plus why they were dropped."""
-    return StructType(list(kept.fields) + list(REJECT_COLUMNS.fields))
-
 
 def document_expectations() -> list[dict]:
     """Expectations that hold for the kept output of every document stage."""
