@@ -32,6 +32,8 @@ UNIT_COLUMNS = StructType(
         StructField("relpath", StringType(), False),
         StructField("size", LongType(), False),
         StructField("version", StringType(), False),
+        StructField("start", LongType(), False),
+        StructField("end", LongType(), False),
     ]
 )
 
@@ -83,7 +85,7 @@ def parse_units(unit_rows: Iterator[dict], options_by_source: dict[str, ReadOpti
                     "code_lang": record.code_lang,
                     "meta": record.meta,
                     "reject_reason": record.reject,
-                    "_unit": unit.relpath,
+                    "_unit": unit.name,
                     "_position": position,
                     "_unit_summary": False,
                     "_records": None,
@@ -97,11 +99,11 @@ def parse_units(unit_rows: Iterator[dict], options_by_source: dict[str, ReadOpti
             "source": unit.source,
             "kind": unit.kind,
             "url": unit.url,
-            "path": unit.relpath,
+            "path": unit.name,
             "code_lang": None,
             "meta": None,
             "reject_reason": None,
-            "_unit": unit.relpath,
+            "_unit": unit.name,
             "_position": 0,
             "_unit_summary": True,
             "_records": position,

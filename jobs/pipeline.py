@@ -35,7 +35,9 @@ from schemas.recipe import SourceSpec
 
 def ingest_input(sources: list[SourceSpec], settings: IngestSettings) -> StageInput:
     """Expand the sources into units (a listing, no reading); their sizes and versions fingerprint them."""
-    units = tuple(u for s in sources for u in expand_source(s.name, s.kind, s.format, s.paths))
+    units = tuple(
+        u for s in sources for u in expand_source(s.name, s.kind, s.format, s.paths, settings.split_bytes)
+    )
     options = {s.name: read_options(settings, s) for s in sources}
     return StageInput(fingerprint=units_fingerprint(units, options), units=units, read_options=options)
 

@@ -65,6 +65,12 @@ class IngestSettings(StageSettings):
     html_favor_precision: bool = Field(
         True, description="trafilatura's favor_precision for WARC HTML: less boilerplate, maybe less text."
     )
+    split_bytes: int = Field(
+        128 * 1024 * 1024,
+        ge=0,
+        description="Plain JSONL files larger than this are read as byte ranges of this size by "
+        "several tasks (0: never split; compressed files are never split).",
+    )
     units_per_task: int = Field(
         4, gt=0, description="Input files (or archive/WARC units) handled by one Spark task."
     )

@@ -96,3 +96,24 @@ def test_same_record_id_in_two_files_keeps_the_first(spark, tmp_path):
     rejected = _read(tmp_path / "out", "rejected")
     assert kept == {"first copy", "other"}
     assert [(r["text"], r["reject_reason"]) for r in rejected] == [("second copy", "ingest:duplicate_id")]
+
+
+def test_split_large_jsonl_gives_the_same_documents(spark, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "big.jsonl").write_text(
+        "".join(json.dumps({"text": f"document {i} " + "lorem " * (i % 40)}) + "\n" for i in range(400))
+        + "{broken json\n"
+    )
+    source = [SourceSpec(name="web", kind="text", paths=[str(data)])]
+    settings = load_recipe(SAMPLE_RECIPE).stages.ingest
+    whole = _ingest(spark, source, tmp_path / "whole", settings.model_copy(update={"split_bytes": 0}))
+    split = _ingest(spark, source, tmp_path / "split", settings.model_copy(update={"split_bytes": 2048}))
+    assert split["stats"]["units"] > 5 and whole["stats"]["units"] == 1
+    for name in ("kept", "rejected"):
+        assert sorted((d["id"], d["text"]) for d in _read(tmp_path / "whole", name)) == sorted(
+            (d["id"], d["text"]) for d in _read(tmp_path / "split", name)
+        )
+    assert split["counters"]["docs_in"] == 401 and split["counters"]["rejected_by_reason"] == {
+        "ingest:invalid_json": 1
+    }

@@ -94,7 +94,7 @@ def test_jsonl_record_level_rejects(tmp_path):
     ]
     assert records[0].url == "http://a.example/1"
     assert json.loads(records[0].meta) == {"lang_hint": "en"}
-    assert records[0].key == "a.jsonl:1"  # no id field: the position in the file
+    assert records[0].key == "a.jsonl@0"  # no id field: the byte offset of its line
 
 
 def test_jsonl_compressions_read_the_same(tmp_path):
@@ -201,3 +201,25 @@ def test_missing_source_path_is_an_error(tmp_path):
         expand_source("s", "text", "auto", [str(tmp_path / "nope")])
     with pytest.raises(FileNotFoundError, match="matches no files"):
         expand_source("s", "text", "auto", [str(tmp_path / "*.jsonl")])
+
+
+@pytest.mark.parametrize("split_bytes", [1, 97, 4096, 10**9])
+def test_large_plain_jsonl_splits_into_byte_ranges_that_read_each_record_once(tmp_path, split_bytes):
+    lines = []
+    for i in range(500):
+        lines.append(json.dumps({"text": f"record {i} " + "word " * (i % 37)}))
+        if i % 50 == 0:
+            lines.append("")  # blank separator lines across split boundaries
+    (tmp_path / "big.jsonl").write_text("\n".join(lines) + "\n")
+    whole = list(read_unit(expand_source("s", "text", "auto", [str(tmp_path / "big.jsonl")])[0], OPTIONS))
+    units = expand_source("s", "text", "auto", [str(tmp_path / "big.jsonl")], split_bytes=split_bytes)
+    if split_bytes < (tmp_path / "big.jsonl").stat().st_size:
+        assert len(units) > 1 and units[-1].end == -1
+    split = [record for unit in units for record in read_unit(unit, OPTIONS)]
+    assert [(r.key, r.text) for r in split] == [(r.key, r.text) for r in whole]
+    assert len(whole) == 500
+
+
+def test_compressed_jsonl_is_never_split(tmp_path):
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(b'{"text": "x"}\n' * 1000))
+    assert len(expand_source("s", "text", "auto", [str(tmp_path / "c.jsonl.gz")], split_bytes=10)) == 1

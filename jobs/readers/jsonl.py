@@ -28,11 +28,26 @@ def record_from_object(obj: object, key: str, options: ReadOptions, raw: str = "
     return checked_record(text, options, key=key, url=url, meta=meta, **fields)
 
 
-def read_jsonl(stream: BinaryIO, relpath: str, options: ReadOptions) -> Iterator[Record]:
-    for line_no, raw_line in enumerate(stream, start=1):
+def read_jsonl(
+    stream: BinaryIO, relpath: str, options: ReadOptions, start: int = 0, end: int | None = None
+) -> Iterator[Record]:
+    """Records of the lines that start in [start, end) (the whole stream by default).
+
+    Splits follow Hadoop's rule: a split that does not begin the file skips the line in progress at
+    its start, which belongs to the split before; it reads every line that starts before its end.
+    A record's key is its byte offset, the same whether the file is read whole or in splits.
+    """
+    offset = start
+    if start > 0:
+        stream.seek(start - 1)
+        offset = start - 1 + len(stream.readline())
+    for raw_line in stream:
+        if end is not None and offset >= end:
+            break
+        line_start, offset = offset, offset + len(raw_line)
         if not raw_line.strip():
             continue  # blank lines are separators, not records
-        key = f"{relpath}:{line_no}"
+        key = f"{relpath}@{line_start}"
         try:
             line = decode_utf8(raw_line)
         except UndecodableText:

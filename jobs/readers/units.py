@@ -35,6 +35,13 @@ class Unit:
     relpath: str  # path inside the source root: part of stable ids
     size: int
     version: str  # mtime or ETag: part of the input fingerprint
+    start: int = 0  # a byte range of a large plain JSONL file: [start, end); end -1 = to the end
+    end: int = -1
+
+    @property
+    def name(self) -> str:
+        """The unit in messages and tie-breaks: the path, plus the byte range of a split."""
+        return self.relpath if self.end < 0 and self.start == 0 else f"{self.relpath}@{self.start:015d}"
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -74,8 +81,21 @@ def _version_of(info: dict) -> str:
     return ""
 
 
-def expand_source(name: str, kind: str, declared_format: str, paths: list[str]) -> list[Unit]:
+def split_ranges(size: int, split_bytes: int) -> list[tuple[int, int]]:
+    """Byte ranges of about split_bytes each; [(0, -1)] when the file is not to be split."""
+    if split_bytes <= 0 or size <= split_bytes:
+        return [(0, -1)]
+    bounds = list(range(0, size, split_bytes))
+    return [(b, min(b + split_bytes, size)) for b in bounds[:-1]] + [(bounds[-1], -1)]
+
+
+def expand_source(
+    name: str, kind: str, declared_format: str, paths: list[str], split_bytes: int = 0
+) -> list[Unit]:
     """Every input unit of a source, sorted, with sizes and versions for the input fingerprint.
+
+    Plain (uncompressed) JSONL files larger than split_bytes become several units, one byte range
+    each, so one big file is read by many tasks.
 
     Raises FileNotFoundError for a path or glob that matches nothing: a source that silently
     reads zero files is how nightly builds lose data.
@@ -101,17 +121,23 @@ def expand_source(name: str, kind: str, declared_format: str, paths: list[str]) 
             raise FileNotFoundError(f"source {name}: {path} matches no files")
         for file_path, info in sorted(files.items()):
             relpath = posixpath.relpath(file_path, root) if root else file_path
-            units.append(
-                Unit(
-                    source=name,
-                    kind=kind,
-                    format=unit_format(posixpath.basename(file_path), kind, declared_format),
-                    url=protocol + file_path if protocol else file_path,
-                    relpath=relpath,
-                    size=int(info.get("size") or 0),
-                    version=_version_of(info),
+            fmt = unit_format(posixpath.basename(file_path), kind, declared_format)
+            size = int(info.get("size") or 0)
+            splittable = fmt == "jsonl" and not file_path.lower().endswith(COMPRESSIONS)
+            for start, end in split_ranges(size, split_bytes if splittable else 0):
+                units.append(
+                    Unit(
+                        source=name,
+                        kind=kind,
+                        format=fmt,
+                        url=protocol + file_path if protocol else file_path,
+                        relpath=relpath,
+                        size=size,
+                        version=_version_of(info),
+                        start=start,
+                        end=end,
+                    )
                 )
-            )
     return units
 
 
@@ -153,7 +179,12 @@ def open_decompressed(url: str) -> Iterator[BinaryIO]:
 
 def read_unit(unit: Unit, options: ReadOptions) -> Iterator[Record]:
     """Records of one unit. Raises (-> quarantine) when the unit cannot be read as its format."""
-    if unit.format == "jsonl":
+    if unit.format == "jsonl" and (unit.start > 0 or unit.end >= 0):
+        with fsspec.open(unit.url, "rb") as stream:
+            yield from read_jsonl(
+                stream, unit.relpath, options, unit.start, unit.end if unit.end >= 0 else None
+            )
+    elif unit.format == "jsonl":
         with open_decompressed(unit.url) as stream:
             yield from read_jsonl(stream, unit.relpath, options)
     elif unit.format == "parquet":
