@@ -130,7 +130,7 @@ def _arrow_batches(options_by_source: dict[str, ReadOptions], storage_env: dict[
 def run(
     spark: SparkSession, docs: DataFrame | None, settings: IngestSettings, ctx: StageContext
 ) -> StageOutput:
-    units = [u.as_row() if isinstance(u, Unit) else dict(u) for u in ctx.units]
+    units = [u.as_row() for u in ctx.units]
     if not units:
         raise ValueError("ingest: no input units (the recipe's sources matched no files)")
     tasks = max(1, -(-len(units) // settings.units_per_task))

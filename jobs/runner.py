@@ -29,7 +29,7 @@ from pyspark.sql.types import StructType
 
 from jobs.contract import StageContext, StageOutput
 from jobs.spark import size_shuffles
-from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_atomic
+from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_json
 from jobs.validate import ValidationFailed, validate_dataframe
 from schemas.stage import StageSettings
 
@@ -193,7 +193,7 @@ def _publish_parts(staged: dict[str, list[str]], target: Target, attempt: str) -
     return files
 
 
-def _text_chars(spark: SparkSession, docs: DataFrame | None) -> int | None:
+def _text_chars(docs: DataFrame | None) -> int | None:
     if docs is None:
         return None
     return int(docs.agg(F.sum(F.length("text"))).first()[0] or 0)
@@ -268,7 +268,7 @@ def execute_stage(
         spark.catalog.clearCache()
 
         counters = _counters(spark, staged, output.docs_in)
-        counters["chars_in"] = _text_chars(spark, docs)
+        counters["chars_in"] = _text_chars(docs)
         if counters["docs_out"] + counters["rejected"] != output.docs_in:
             raise StageError(
                 f"{spec.name}: {output.docs_in} documents in but {counters['docs_out']} kept + "
@@ -278,7 +278,7 @@ def execute_stage(
             validation = _validate_staged(spark, spec, output, staged)
         except ValidationFailed as failed:
             report = {r.suite: r.as_dict() for r in failed.reports}
-            write_atomic(target.fs, target.abs("_validation.json"), json.dumps(report, indent=1).encode())
+            write_json(target.fs, target.abs("_validation.json"), report)
             raise
 
         files = _publish_parts(staged, target, attempt)
@@ -318,6 +318,4 @@ def reused_manifest(found: dict, version: str) -> dict:
 def commit_folder(target: Target, manifest: dict) -> None:
     """`curate stage` output: the manifest written last, leftovers of other attempts removed."""
     remove_unlisted(target.fs, target.root, target.abs(), {f["file"] for f in manifest["files"]})
-    write_atomic(
-        target.fs, target.abs(MANIFEST), json.dumps(manifest, indent=1, sort_keys=True, default=str).encode()
-    )
+    write_json(target.fs, target.abs(MANIFEST), manifest)

@@ -69,6 +69,10 @@ def write_atomic(fs, target: str, data: bytes) -> None:
         fs.pipe_file(target, data)  # one PUT: object stores make it visible whole or not at all
 
 
+def write_json(fs, target: str, obj: dict) -> None:
+    write_atomic(fs, target, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
+
+
 def remove_unlisted(fs, root: str, stage_dir: str, keep: set[str]) -> list[str]:
     """Delete files under a stage folder's kept/, rejected/ and _attempts/ that `keep` (paths
     relative to root) does not name: what crashed or failed attempts left behind."""
@@ -89,7 +93,6 @@ def remove_unlisted(fs, root: str, stage_dir: str, keep: set[str]) -> list[str]:
 
 class Store:
     def __init__(self, url: str, corpus: str):
-        self.url = url
         self.corpus = corpus
         self.fs, base = fsspec.core.url_to_fs(url)
         if isinstance(self.fs, LocalFileSystem):
@@ -114,7 +117,7 @@ class Store:
         write_atomic(self.fs, self.path(*relparts), data)
 
     def write_json(self, relparts: tuple[str, ...], obj: dict) -> None:
-        self.write_atomic(relparts, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
+        write_json(self.fs, self.path(*relparts), obj)
 
     # -- versions -----------------------------------------------------------------------------
     @staticmethod

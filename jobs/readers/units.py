@@ -39,9 +39,13 @@ class Unit:
     end: int = -1
 
     @property
+    def is_split(self) -> bool:
+        return self.start > 0 or self.end >= 0
+
+    @property
     def name(self) -> str:
         """The unit in messages and tie-breaks: the path, plus the byte range of a split."""
-        return self.relpath if self.end < 0 and self.start == 0 else f"{self.relpath}@{self.start:015d}"
+        return f"{self.relpath}@{self.start:015d}" if self.is_split else self.relpath
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -179,7 +183,7 @@ def open_decompressed(url: str) -> Iterator[BinaryIO]:
 
 def read_unit(unit: Unit, options: ReadOptions) -> Iterator[Record]:
     """Records of one unit. Raises (-> quarantine) when the unit cannot be read as its format."""
-    if unit.format == "jsonl" and (unit.start > 0 or unit.end >= 0):
+    if unit.format == "jsonl" and unit.is_split:
         with fsspec.open(unit.url, "rb") as stream:
             yield from read_jsonl(
                 stream, unit.relpath, options, unit.start, unit.end if unit.end >= 0 else None
