@@ -29,7 +29,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.time()
     try:
-        version = curate(recipe_path=str(args.recipe), overrides=args.set, spark_master=args.spark_master)
+        version = curate(
+            recipe_path=str(args.recipe),
+            overrides=args.set,
+            spark_master=args.spark_master,
+            storage_secret=args.storage_secret,
+        )
     except Exception as err:  # noqa: BLE001 - the flow already recorded it in the store
         return _fail(f"run failed: {type(err).__name__}: {err}")
     print(f"# {time.time() - started:.1f}s", file=sys.stderr)
@@ -121,6 +126,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     return _fail(f"no version {args.version} in {args.store or './store'}", EXIT_BAD_INPUT)
 
 
+def cmd_rollback(args: argparse.Namespace) -> int:
+    stores = [s for s in _stores(args) if s.version_info(args.version) is not None]
+    if not stores:
+        return _fail(f"no version {args.version} in {args.store or './store'}", EXIT_BAD_INPUT)
+    try:
+        previous = stores[0].set_latest(args.version)
+    except ValueError as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
+    print(f"{stores[0].corpus} LATEST: {previous} -> {args.version}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curate", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--recipe", required=True)
     run.add_argument("--set", action="append", default=[], metavar="STAGE.KEY=VALUE")
     run.add_argument("--spark-master", default=None, help="spark://, k8s://, yarn, sc:// or local[N]")
+    run.add_argument(
+        "--storage-secret",
+        default=None,
+        metavar="BLOCK",
+        help="Prefect Secret block holding object-store environment variables (JSON object)",
+    )
     run.set_defaults(func=cmd_run)
 
     stage = sub.add_parser("stage", help="run one stage alone on a Parquet dataset (ingest: on raw files)")
@@ -147,10 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, help_text in (
         ("versions", cmd_versions, "list versions in a store"),
         ("show", cmd_show, "show one version: stages, counters, status"),
+        ("rollback", cmd_rollback, "point LATEST at an earlier published version"),
     ):
         p = sub.add_parser(name, help=help_text)
-        if name == "show":
+        if name in ("show", "rollback"):
             p.add_argument("version")
+        if name == "show":
             p.add_argument(
                 "--recipe-too", action="store_true", help="include the recipe the version was built from"
             )

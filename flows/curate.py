@@ -6,6 +6,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.env import runtime_environment
+from flows.storage_secret import apply_storage_secret
 from jobs.pipeline import downstream_input, ingest_input, run_stage_in_version
 from jobs.runner import StageError, StageSpec
 from jobs.spark import resolve_master, spark_session
@@ -81,9 +83,22 @@ def stage_table(version: str, manifests: dict[str, dict]) -> list[dict]:
 
 
 @flow(name="curate", log_prints=True)
-def curate(recipe_path: str, overrides: list[str] | None = None, spark_master: str | None = None) -> str:
-    """Build a new version of the corpus a recipe describes; returns the version id."""
+def curate(
+    recipe_path: str,
+    overrides: list[str] | None = None,
+    spark_master: str | None = None,
+    storage_secret: str | None = None,
+) -> str:
+    """Build a new version of the corpus a recipe describes; returns the version id.
+
+    storage_secret: name of a Prefect Secret block with object-store environment variables (see
+    flows/storage_secret.py); without it, credentials come from the worker's environment.
+    """
+    runtime_environment()  # flow runs a worker starts never pass through the CLI
     recipe = load_recipe(recipe_path, overrides or [])
+    if storage_secret:
+        names = apply_storage_secret(storage_secret)
+        get_run_logger().info("object-store settings from Secret block %r: %s", storage_secret, names)
     store = Store(recipe.store, recipe.corpus)
     version = store.new_version_id()
     store.begin_version(version, {"recipe": recipe.model_dump(mode="json"), "chain": list(CHAIN)})

@@ -12,7 +12,6 @@ import importlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -22,12 +21,12 @@ from types import ModuleType
 
 import fsspec
 import pyarrow.parquet as pq
-from fsspec.implementations.local import LocalFileSystem
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from jobs.contract import StageContext, StageOutput
+from jobs.objects import is_local, read_parquet, write_parquet_parts
 from jobs.spark import size_shuffles
 from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_json
 from jobs.validate import ValidationFailed, validate_dataframe
@@ -138,59 +137,54 @@ def folder_fingerprint(fs, paths: list[str]) -> str:
 # -- reading and writing Parquet --------------------------------------------------------------------
 
 
-def _local_paths(fs, paths: list[str], cache: str) -> list[str]:
-    """Spark here reads local files only (no s3a): other stores are copied to a local cache first."""
-    if isinstance(fs, LocalFileSystem):
-        return paths
-    os.makedirs(cache, exist_ok=True)
-    local = []
-    for i, path in enumerate(paths):
-        target = os.path.join(cache, f"{i:06d}-{os.path.basename(path)}")
-        fs.get_file(path, target)
-        local.append(target)
-    return local
-
-
-def read_documents(spark: SparkSession, stage_input: StageInput, cache: str) -> DataFrame:
+def read_documents(spark: SparkSession, stage_input: StageInput) -> DataFrame:
     """The kept documents an upstream manifest names (and only those files)."""
     manifest = stage_input.manifest
     schema = StructType.fromJson(json.loads(manifest["schemas"]["kept"]))
     files = [f"{stage_input.root}/{f['file']}" for f in manifest["files"] if f["output"] == "kept"]
-    if not files:
-        return spark.createDataFrame([], schema)
-    return spark.read.schema(schema).parquet(*_local_paths(stage_input.fs, files, cache))
+    return read_parquet(spark, stage_input.fs, files, schema)
 
 
-def _staging_dir(target: Target, attempt: str) -> str:
-    """Local attempt folder Spark writes into: inside the stage folder on local stores (a move
-    commits a part), a temporary folder otherwise (an upload commits it)."""
-    if isinstance(target.fs, LocalFileSystem):
-        path = target.abs("_attempts", attempt)
-        os.makedirs(path, exist_ok=True)
-        return path
-    return tempfile.mkdtemp(prefix=f"curate-{attempt}-")
+@dataclass
+class StagedPart:
+    path: str  # on the target's filesystem: the attempt folder (local) or its committed name (others)
+    rows: int
+    bytes: int
 
 
-def _write_staged(df: DataFrame, staging: str, output: str) -> list[str]:
-    folder = os.path.join(staging, output)
-    df.write.mode("overwrite").parquet(folder)
-    return [os.path.join(folder, p) for p in sorted(os.listdir(folder)) if p.endswith(".parquet")]
+def _write_part_files(df: DataFrame, target: Target, output: str, attempt: str) -> list[StagedPart]:
+    """Local stores: Spark's writer into the attempt folder (a move commits a part). Other stores:
+    Python workers write each part under its committed name; only the manifest makes it visible."""
+    if is_local(target.fs):
+        folder = target.abs("_attempts", attempt, output)
+        df.write.mode("overwrite").parquet(folder)
+        paths = [os.path.join(folder, p) for p in sorted(os.listdir(folder)) if p.endswith(".parquet")]
+        return [StagedPart(p, pq.read_metadata(p).num_rows, os.path.getsize(p)) for p in paths]
+    parts = write_parquet_parts(df, target.fs, target.abs(output), f"part-{attempt}")
+    return [StagedPart(p["file"], p["rows"], p["bytes"]) for p in parts]
 
 
-def _publish_parts(staged: dict[str, list[str]], target: Target, attempt: str) -> list[dict]:
+def _publish_parts(staged: dict[str, list[StagedPart]], target: Target, attempt: str) -> list[dict]:
     """Give the checked parts their committed names (part-<attempt>-NNNNN.parquet)."""
     files = []
-    for output, paths in staged.items():
-        target.fs.makedirs(target.abs(output), exist_ok=True)
-        for index, local_path in enumerate(paths):
-            rel = target.rel(output, f"part-{attempt}-{index:05d}.parquet")
-            rows, size = pq.read_metadata(local_path).num_rows, os.path.getsize(local_path)
-            if isinstance(target.fs, LocalFileSystem):
-                os.replace(local_path, f"{target.root}/{rel}")
+    for output, parts in staged.items():
+        for index, part in enumerate(parts):
+            if is_local(target.fs):
+                rel = target.rel(output, f"part-{attempt}-{index:05d}.parquet")
+                os.makedirs(target.abs(output), exist_ok=True)
+                os.replace(part.path, f"{target.root}/{rel}")
             else:
-                target.fs.put_file(local_path, f"{target.root}/{rel}")
-            files.append({"output": output, "file": rel, "rows": rows, "bytes": size})
+                rel = part.path[len(target.root) + 1 :]
+            files.append({"output": output, "file": rel, "rows": part.rows, "bytes": part.bytes})
     return files
+
+
+def _discard_parts(target: Target, attempt: str) -> None:
+    """A failed attempt's parts on an object store (also those of tasks that finished before the
+    job failed): nothing names them, so they go now."""
+    for output in ("kept", "rejected"):
+        for path in target.fs.glob(target.abs(output, f"part-{attempt}-*.parquet")):
+            target.fs.rm_file(path)
 
 
 def _text_chars(docs: DataFrame | None) -> int | None:
@@ -199,15 +193,15 @@ def _text_chars(docs: DataFrame | None) -> int | None:
     return int(docs.agg(F.sum(F.length("text"))).first()[0] or 0)
 
 
-def _counters(spark: SparkSession, staged: dict[str, list[str]], docs_in: int) -> dict:
+def _counters(frames: dict[str, DataFrame | None], docs_in: int) -> dict:
     kept_rows = rejected_rows = chars_out = chars_rejected = 0
     by_reason: dict[str, int] = {}
-    if staged["kept"]:
-        row = spark.read.parquet(*staged["kept"]).agg(F.count("*"), F.sum(F.length("text"))).first()
+    if frames["kept"] is not None:
+        row = frames["kept"].agg(F.count("*"), F.sum(F.length("text"))).first()
         kept_rows, chars_out = int(row[0]), int(row[1] or 0)
-    if staged["rejected"]:
-        rejected = spark.read.parquet(*staged["rejected"])
-        for r in rejected.groupBy("reject_reason").agg(F.count("*"), F.sum(F.length("text"))).collect():
+    if frames["rejected"] is not None:
+        grouped = frames["rejected"].groupBy("reject_reason").agg(F.count("*"), F.sum(F.length("text")))
+        for r in grouped.collect():
             by_reason[r[0]] = int(r[1])
             rejected_rows += int(r[1])
             chars_rejected += int(r[2] or 0)
@@ -221,14 +215,24 @@ def _counters(spark: SparkSession, staged: dict[str, list[str]], docs_in: int) -
     }
 
 
-def _validate_staged(spark, spec: StageSpec, output: StageOutput, staged: dict[str, list[str]]) -> dict:
+def _staged_frames(spark, target: Target, output: StageOutput, staged: dict[str, list[StagedPart]]) -> dict:
+    """The written parts read back (what will be committed is what gets counted and validated)."""
+    frames = {}
+    for out, schema in (("kept", output.kept.schema), ("rejected", output.rejected.schema)):
+        paths = [p.path for p in staged[out]]
+        frame = read_parquet(spark, target.fs, paths, schema) if paths else None
+        # Object-store parts are read through Python workers: once, for the counters and the suites.
+        frames[out] = frame.persist() if frame is not None and not is_local(target.fs) else frame
+    return frames
+
+
+def _validate_staged(spark, spec: StageSpec, output: StageOutput, frames: dict) -> dict:
     reports = []
     for out, expectations, schema in (
         ("kept", spec.kept_expectations, output.kept.schema),
         ("rejected", spec.rejected_expectations, output.rejected.schema),
     ):
-        paths = staged[out]
-        frame = spark.read.schema(schema).parquet(*paths) if paths else spark.createDataFrame([], schema)
+        frame = frames[out] if frames[out] is not None else spark.createDataFrame([], schema)
         reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
     if not all(r.success for r in reports):
         raise ValidationFailed(spec.name, reports)
@@ -238,36 +242,33 @@ def _validate_staged(spark, spec: StageSpec, output: StageOutput, staged: dict[s
 def execute_stage(
     spark: SparkSession, spec: StageSpec, stage_input: StageInput, target: Target, version: str | None
 ) -> dict:
-    """Run the job, write its output to a local attempt folder, check conservation and the suites
-    on those files, and only then give them their committed names. Returns the manifest; the
-    caller commits it."""
+    """Run the job, write its parts, check conservation and the suites on those files, and only
+    then give them their committed names. Returns the manifest; the caller commits it."""
     started = time.time()
     # Importing Great Expectations takes seconds; do it while Spark works on the stage.
     threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     attempt = uuid.uuid4().hex[:8]
-    staging = _staging_dir(target, attempt)
+    staged: dict[str, list[StagedPart]] = {"kept": [], "rejected": []}
+    published = False
     try:
         upstream_files = [f for f in (stage_input.manifest or {}).get("files", []) if f["output"] == "kept"]
         input_bytes = sum(u.size for u in stage_input.units) + sum(
             f.get("bytes") or 0 for f in upstream_files
         )
         shuffle_partitions = size_shuffles(spark, input_bytes)
-        docs = None
-        if stage_input.manifest is not None:
-            docs = read_documents(spark, stage_input, os.path.join(staging, "_input"))
+        docs = read_documents(spark, stage_input) if stage_input.manifest is not None else None
         ctx = StageContext(
             stage=spec.name, version=version, units=stage_input.units, read_options=stage_input.read_options
         )
         output: StageOutput = spec.job.run(spark, docs, spec.settings, ctx)
         if output.docs_in is None:
             output.docs_in = sum(f["rows"] for f in upstream_files)
-        staged = {
-            out: _write_staged(frame, staging, out)
-            for out, frame in (("kept", output.kept), ("rejected", output.rejected))
-        }
+        for out, frame in (("kept", output.kept), ("rejected", output.rejected)):
+            staged[out] = _write_part_files(frame, target, out, attempt)
         spark.catalog.clearCache()
 
-        counters = _counters(spark, staged, output.docs_in)
+        frames = _staged_frames(spark, target, output, staged)
+        counters = _counters(frames, output.docs_in)
         counters["chars_in"] = _text_chars(docs)
         if counters["docs_out"] + counters["rejected"] != output.docs_in:
             raise StageError(
@@ -275,13 +276,15 @@ def execute_stage(
                 f"{counters['rejected']} rejected were written"
             )
         try:
-            validation = _validate_staged(spark, spec, output, staged)
+            validation = _validate_staged(spark, spec, output, frames)
         except ValidationFailed as failed:
             report = {r.suite: r.as_dict() for r in failed.reports}
             write_json(target.fs, target.abs("_validation.json"), report)
             raise
+        spark.catalog.clearCache()
 
         files = _publish_parts(staged, target, attempt)
+        published = True
         schemas = {"kept": output.kept.schema.json(), "rejected": output.rejected.schema.json()}
         counters["seconds"] = round(time.time() - started, 3)
         return {
@@ -302,7 +305,10 @@ def execute_stage(
             "validation": validation,
         }
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if is_local(target.fs):
+            shutil.rmtree(target.abs("_attempts", attempt), ignore_errors=True)
+        elif not published:
+            _discard_parts(target, attempt)
 
 
 def reused_manifest(found: dict, version: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from urllib.parse import urlsplit
 
 from pyspark.sql import SparkSession
 
@@ -24,6 +25,11 @@ def _ensure_java() -> None:
     raise RuntimeError(
         "Java 17 or 21 is needed for Spark: run ./setup.sh (installs openjdk-17-jre-headless) or set JAVA_HOME"
     )
+
+
+def _is_loopback(master: str) -> bool:
+    host = urlsplit(master).hostname or ""
+    return host == "localhost" or host.startswith("127.")
 
 
 def local_cores(master: str) -> int:
@@ -52,7 +58,9 @@ def spark_session(
 
     _ensure_java()
     local = master.startswith("local")
-    if local:
+    if local or _is_loopback(master):
+        # Executors on this machine reach the driver on loopback; on a real cluster the driver must
+        # bind an address the executors can reach (SPARK_LOCAL_IP, or spark.driver.host).
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     if ui is None:
         ui = os.environ.get("CURATE_SPARK_UI", "0") == "1"

@@ -152,6 +152,31 @@ class Store:
             self.write_atomic(("LATEST",), (version + "\n").encode())
         return info
 
+    def set_latest(self, version: str) -> str | None:
+        """Point LATEST at an earlier (or later) published version: a rollback. Returns the old one.
+
+        Only a published version whose committed files are all still there can become LATEST.
+        """
+        info = self.version_info(version)
+        if info is None:
+            raise FileNotFoundError(f"{self.root}: no version {version}")
+        if info.get("status") != "published":
+            raise ValueError(f"version {version} is {info.get('status')!r}, not published")
+        for stage in info.get("chain") or info.get("stages", {}):
+            manifest = self.stage_manifest(version, stage)
+            missing = [
+                f["file"]
+                for f in (manifest or {}).get("files", [])
+                if not self.fs.exists(self.path(f["file"]))
+            ]
+            if manifest is None or missing:
+                raise ValueError(
+                    f"version {version}: stage {stage} lacks files ({', '.join(missing[:3]) or 'manifest'})"
+                )
+        previous = self.latest()
+        self.write_atomic(("LATEST",), (version + "\n").encode())
+        return previous
+
     def latest(self) -> str | None:
         try:
             return self.fs.cat_file(self.path("LATEST")).decode().strip() or None

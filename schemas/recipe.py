@@ -6,8 +6,11 @@ A recipe is YAML validated here before anything starts; `--set section.key=value
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -15,6 +18,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from schemas.ingest import IngestSettings
 
 SOURCE_FORMATS = ("auto", "jsonl", "parquet", "warc", "text", "code")
+NO_CREDENTIALS = (
+    "credentials never go in recipes (they are kept with every version): "
+    "set them in the environment or a Prefect Secret block"
+)
+SECRET_CONF_KEY = re.compile(r"secret|password|passwd|token|credential|access[._-]?key", re.IGNORECASE)
+
+
+def _without_credentials(url: str) -> str:
+    """s3://KEY:SECRET@bucket/... would store the secret with every version: refuse it."""
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            raise ValueError(NO_CREDENTIALS)
+    return url
 
 
 class RecipeError(ValueError):
@@ -40,6 +57,11 @@ class SourceSpec(_Strict):
     id_field: str | None = Field("id", description="The record's own id, if it has one: ids stay stable.")
     url_field: str | None = Field("url", description="JSONL/Parquet field holding the document URL.")
 
+    @field_validator("paths")
+    @classmethod
+    def _no_credentials_in_paths(cls, paths: list[str]) -> list[str]:
+        return [_without_credentials(p) for p in paths]
+
 
 class SparkSpec(_Strict):
     master: str | None = Field(None, description="local[*] when unset; spark://, k8s://, yarn or sc:// URLs.")
@@ -52,6 +74,14 @@ class SparkSpec(_Strict):
         """YAML reads `4` and `true` as numbers and booleans; Spark wants every value as a string."""
         if isinstance(conf, dict):
             return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()}
+        return conf
+
+    @field_validator("conf")
+    @classmethod
+    def _no_credentials_in_conf(cls, conf: dict[str, str]) -> dict[str, str]:
+        secret_keys = sorted(k for k in conf if SECRET_CONF_KEY.search(k))
+        if secret_keys:
+            raise ValueError(f"{', '.join(secret_keys)}: {NO_CREDENTIALS}")
         return conf
 
 
@@ -79,6 +109,11 @@ class Recipe(_Strict):
         if duplicates:
             raise ValueError(f"source names must be unique, repeated: {', '.join(duplicates)}")
         return sources
+
+    @field_validator("store")
+    @classmethod
+    def _no_credentials_in_store(cls, store: str) -> str:
+        return _without_credentials(store)
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -119,19 +154,26 @@ def _describe(errors: ValidationError, origin: str) -> str:
     lines = [f"{origin}: invalid recipe ({errors.error_count()} error(s))"]
     for err in errors.errors():
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        got = f" (got {err['input']!r})" if err["type"] not in ("missing",) and "input" in err else ""
+        shows_input = err["type"] != "missing" and "input" in err and NO_CREDENTIALS not in err["msg"]
+        got = f" (got {err['input']!r})" if shows_input else ""
         lines.append(f"  {field}: {err['msg']}{got}")
     return "\n".join(lines)
 
 
-def _resolve_local_paths(data: dict, base: Path) -> None:
+def _resolve_relative_paths(data: dict, base: str) -> None:
     """Source paths are relative to the recipe's folder, so a recipe and its data move together."""
     for source in data.get("sources") or []:
         if isinstance(source, dict) and isinstance(source.get("paths"), list):
             source["paths"] = [
-                p if (not isinstance(p, str) or "://" in p or os.path.isabs(p)) else str((base / p).resolve())
+                p if (not isinstance(p, str) or "://" in p or os.path.isabs(p)) else _join(base, p)
                 for p in source["paths"]
             ]
+
+
+def _join(base: str, relative: str) -> str:
+    if "://" in base:
+        return posixpath.normpath(f"{base}/{relative}").replace(":/", "://", 1)
+    return str((Path(base) / relative).resolve())
 
 
 def recipe_from_dict(data: dict, origin: str = "<recipe>", overrides: list[str] = ()) -> Recipe:
@@ -144,16 +186,25 @@ def recipe_from_dict(data: dict, origin: str = "<recipe>", overrides: list[str] 
 
 
 def load_recipe(path: str | os.PathLike, overrides: list[str] = ()) -> Recipe:
-    path = Path(path)
+    """A recipe file on local disk or at any fsspec URL (s3://bucket/recipes/full.yaml)."""
+    path = str(path)
+    remote = "://" in path
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise RecipeError(f"{path}: cannot read recipe: {err.strerror or err}") from None
+        if remote:
+            import fsspec
+
+            with fsspec.open(path, "r", encoding="utf-8") as f:
+                text = f.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+    except (OSError, ValueError) as err:
+        raise RecipeError(f"{path}: cannot read recipe: {getattr(err, 'strerror', None) or err}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise RecipeError(f"{path}: not valid YAML: {err}") from None
     if not isinstance(data, dict):
         raise RecipeError(f"{path}: a recipe is a YAML mapping (corpus, store, sources, stages)")
-    _resolve_local_paths(data, path.resolve().parent)
-    return recipe_from_dict(data, str(path), overrides)
+    base = path.rsplit("/", 1)[0] if remote else str(Path(path).resolve().parent)
+    _resolve_relative_paths(data, base)
+    return recipe_from_dict(data, path, overrides)

@@ -12,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "recipes" / "sample_data"
 SAMPLE_RECIPE = ROOT / "recipes" / "sample.yaml"
+# Distinctive values, so a test can show they never reach logs, manifests or the store.
+S3_KEY_ID = "AKIACURATETESTKEY0001"
+S3_SECRET = "curate-test-secret-3f9a1c"
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,8 +71,8 @@ def s3_endpoint():
         for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL")
     }
     os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_ACCESS_KEY_ID=S3_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=S3_SECRET,
         AWS_DEFAULT_REGION="us-east-1",
         AWS_ENDPOINT_URL=endpoint,
     )
@@ -90,3 +93,23 @@ def s3_bucket(s3_endpoint, request):
     name = "b" + str(abs(hash(request.node.nodeid)) % 10**10)
     fs.mkdir(name)
     return name
+
+
+@pytest.fixture(scope="session")
+def local_sample(tmp_path_factory) -> dict:
+    """The sample recipe built once with local[2]: what the cluster, S3 and deployment paths must match."""
+    from tests.servers import run_sample_locally
+
+    store = tmp_path_factory.mktemp("local-sample") / "store"
+    version, ids = run_sample_locally(store)
+    return {"store": store, "version": version, "ids": ids}
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A Spark standalone master and worker on 127.0.0.1, started from the pyspark installation."""
+    from tests.servers import start_spark_cluster
+
+    cluster = start_spark_cluster(tmp_path_factory.mktemp("spark-cluster"))
+    yield cluster
+    cluster.stop()

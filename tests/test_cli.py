@@ -90,3 +90,7 @@ def test_run_versions_and_show(tmp_path):
     assert info["status"] == "published" and info["latest"] is True
     assert info["stages"]["ingest"]["reused_from"] == version
     assert _curate("show", "no-such-version", "--store", str(store)).returncode == 2
+    rolled = _curate("rollback", version, "--store", str(store))
+    assert rolled.returncode == 0 and f"LATEST: {second} -> {version}" in rolled.stdout
+    assert (store / "sample" / "LATEST").read_text().strip() == version
+    assert _curate("rollback", "no-such-version", "--store", str(store)).returncode == 2

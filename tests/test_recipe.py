@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from schemas.recipe import RecipeError, load_recipe, parse_override
+from schemas.recipe import RecipeError, load_recipe, parse_override, recipe_from_dict
 from tests.conftest import ROOT, SAMPLE_RECIPE
 
 
@@ -105,3 +105,26 @@ def test_cli_rejects_a_wrong_recipe_before_spark_starts(tmp_path):
     assert "stages.ingest.max_bytes" in proc.stderr and str(path) in proc.stderr
     assert "Spark" not in proc.stderr and "log4j" not in proc.stderr  # no JVM was started
     assert time.time() - started < 60
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"store": "s3://AKIAKEY:hunter2secret@bucket/store"},
+        {"sources": [{"name": "w", "kind": "text", "paths": ["s3://AKIAKEY:hunter2secret@bucket/raw"]}]},
+        {"spark": {"conf": {"spark.hadoop.fs.s3a.secret.key": "hunter2secret"}}},
+    ],
+)
+def test_credentials_in_a_recipe_are_refused_without_echoing_them(patch):
+    data = {"corpus": "c", "sources": [{"name": "w", "kind": "text", "paths": ["x"]}], **patch}
+    with pytest.raises(RecipeError) as err:
+        recipe_from_dict(data)
+    assert "credentials never go in recipes" in str(err.value)
+    assert "hunter2secret" not in str(err.value)
+
+
+def test_the_nightly_recipe_is_valid_and_reads_s3():
+    recipe = load_recipe(ROOT / "recipes" / "full.yaml")
+    assert recipe.store.startswith("s3://")
+    assert {s.kind for s in recipe.sources} == {"text", "code", "task"}
+    assert all(p.startswith("s3://") for s in recipe.sources for p in s.paths)

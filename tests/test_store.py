@@ -93,3 +93,24 @@ def test_manifest_table_is_queryable_with_duckdb(tmp_path):
         f"SELECT version, stage, stage_status, rows, fingerprint FROM '{tmp_path}/c/manifests/*.parquet' ORDER BY stage"
     ).fetchall()
     assert rows == [("v1", "ingest", "committed", 7, "fp1"), ("v1", "langid", "not_run", None, None)]
+
+
+def test_rollback_points_latest_at_an_earlier_published_version(store_url):
+    store = Store(store_url, "c")
+    for version in ("v1", "v2"):
+        store.begin_version(version, {"chain": ["ingest"]})
+        store.commit_stage(version, "ingest", _manifest(store, version, "ingest", f"fp-{version}"))
+        store.finish_version(version, ["ingest"])
+    store.begin_version("v3", {"chain": ["ingest"]})
+    store.finish_version("v3", ["ingest"], error="boom")
+    assert store.latest() == "v2"
+
+    assert store.set_latest("v1") == "v2" and store.latest() == "v1"
+    with pytest.raises(ValueError, match="'failed', not published"):
+        store.set_latest("v3")
+    with pytest.raises(FileNotFoundError):
+        store.set_latest("v9")
+    store.fs.rm_file(store.path(store.stage_manifest("v2", "ingest")["files"][0]["file"]))
+    with pytest.raises(ValueError, match="stage ingest lacks files"):
+        store.set_latest("v2")
+    assert store.latest() == "v1"
