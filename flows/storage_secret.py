@@ -17,6 +17,9 @@ class StorageSecretError(ValueError):
     """The Secret block is missing or does not hold object-store environment variables."""
 
 
+ALLOWED = ", ".join(p + "*" for p in STORAGE_ENV_PREFIXES)
+
+
 def storage_env_from_secret_value(name: str, value: object) -> dict[str, str]:
     if isinstance(value, str):
         try:
@@ -25,14 +28,12 @@ def storage_env_from_secret_value(name: str, value: object) -> dict[str, str]:
             value = None
     if not isinstance(value, dict) or not value:
         raise StorageSecretError(
-            f"Secret block {name!r} must hold a JSON object of environment variables "
-            f"({', '.join(p + '*' for p in STORAGE_ENV_PREFIXES)})"
+            f"Secret block {name!r} must hold a JSON object of environment variables ({ALLOWED})"
         )
     unknown = sorted(k for k in value if not str(k).startswith(STORAGE_ENV_PREFIXES))
     if unknown:
         raise StorageSecretError(
-            f"Secret block {name!r}: {', '.join(unknown)} are not object-store variables "
-            f"({', '.join(p + '*' for p in STORAGE_ENV_PREFIXES)})"
+            f"Secret block {name!r}: {', '.join(unknown)} are not object-store variables ({ALLOWED})"
         )
     return {str(k): str(v) for k, v in value.items()}
 

@@ -51,12 +51,7 @@ def _file_reader(schema: StructType, storage_env: dict[str, str]):
                     parquet = pq.ParquetFile(f)
                     for part in parquet.iter_batches(READ_BATCH_ROWS, columns=arrow_schema.names):
                         if part.num_rows:
-                            yield (
-                                pa.Table.from_batches([part])
-                                .select(arrow_schema.names)
-                                .cast(arrow_schema)
-                                .to_batches()[0]
-                            )
+                            yield part.select(arrow_schema.names).cast(arrow_schema)
 
     return read_files
 
@@ -94,9 +89,9 @@ def _part_writer(folder_url: str, prefix: str, storage_env: dict[str, str]):
             raise
         if writer is None:
             return
-        writer.close()
+        writer.close()  # writes the footer; the file itself stays open
+        size = out.tell()
         out.close()
-        size = fsspec.core.url_to_fs(url)[0].size(url)
         yield pa.RecordBatch.from_pylist(
             [{"file": url, "rows": rows, "bytes": size}], schema=to_arrow_schema(WRITTEN_COLUMNS)
         )

@@ -164,11 +164,7 @@ class Store:
             raise ValueError(f"version {version} is {info.get('status')!r}, not published")
         for stage in info.get("chain") or info.get("stages", {}):
             manifest = self.stage_manifest(version, stage)
-            missing = [
-                f["file"]
-                for f in (manifest or {}).get("files", [])
-                if not self.fs.exists(self.path(f["file"]))
-            ]
+            missing = self.missing_files(manifest) if manifest else []
             if manifest is None or missing:
                 raise ValueError(
                     f"version {version}: stage {stage} lacks files ({', '.join(missing[:3]) or 'manifest'})"
@@ -204,9 +200,13 @@ class Store:
         manifest = self.stage_manifest(pointer["version"], stage)
         if not manifest or manifest.get("fingerprint") != fingerprint:
             return None
-        if not all(self.fs.exists(self.path(f["file"])) for f in manifest["files"]):
+        if self.missing_files(manifest):
             return None
         return manifest
+
+    def missing_files(self, manifest: dict) -> list[str]:
+        """Files a committed manifest names that are no longer in the store."""
+        return [f["file"] for f in manifest["files"] if not self.fs.exists(self.path(f["file"]))]
 
     def commit_stage(self, version: str, stage: str, manifest: dict) -> None:
         """The manifest is written last: from then on the stage output exists, and not before."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import fsspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -172,7 +173,8 @@ def _resolve_relative_paths(data: dict, base: str) -> None:
 
 def _join(base: str, relative: str) -> str:
     if "://" in base:
-        return posixpath.normpath(f"{base}/{relative}").replace(":/", "://", 1)
+        protocol, path = base.split("://", 1)
+        return f"{protocol}://{posixpath.normpath(f'{path}/{relative}')}"
     return str((Path(base) / relative).resolve())
 
 
@@ -190,13 +192,8 @@ def load_recipe(path: str | os.PathLike, overrides: list[str] = ()) -> Recipe:
     path = str(path)
     remote = "://" in path
     try:
-        if remote:
-            import fsspec
-
-            with fsspec.open(path, "r", encoding="utf-8") as f:
-                text = f.read()
-        else:
-            text = Path(path).read_text(encoding="utf-8")
+        with fsspec.open(path, "r", encoding="utf-8") as f:
+            text = f.read()
     except (OSError, ValueError) as err:
         raise RecipeError(f"{path}: cannot read recipe: {getattr(err, 'strerror', None) or err}") from None
     try:

@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_DATA, SAMPLE_RECIPE
-
-CURATE = [sys.executable, "-m", "flows.cli"]
+from tests.conftest import SAMPLE_DATA, SAMPLE_RECIPE
+from tests.servers import curate_cli
 
 
 def _curate(*args: str, env_extra: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [*CURATE, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout, check=False
-    )
+    return curate_cli(*args, env={**os.environ, **(env_extra or {})}, timeout=timeout)
 
 
 def test_stage_alone_writes_kept_rejected_and_manifest(tmp_path):
