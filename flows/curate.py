@@ -16,7 +16,7 @@ from jobs.validate import ValidationFailed
 from schemas.recipe import Recipe, load_recipe
 
 # The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
-CHAIN = ("ingest",)
+CHAIN = ("ingest", "langid", "filter", "pii")
 
 NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
 

@@ -16,7 +16,10 @@ import fsspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.filter import FilterSettings
 from schemas.ingest import IngestSettings
+from schemas.langid import LangidSettings
+from schemas.pii import PiiSettings
 
 SOURCE_FORMATS = ("auto", "jsonl", "parquet", "warc", "text", "code")
 NO_CREDENTIALS = (
@@ -90,6 +93,9 @@ class StagesSpec(_Strict):
     """One field per stage, in chain order. Adding a stage adds one line here."""
 
     ingest: IngestSettings = IngestSettings()
+    langid: LangidSettings = LangidSettings()
+    filter: FilterSettings = FilterSettings()
+    pii: PiiSettings = PiiSettings()
 
 
 class Recipe(_Strict):

@@ -1,0 +1,120 @@
+"""filter: heuristic quality rules; every measured value kept as a sig_* column.
+
+Prose (kind text/task): Gopher quality and repetition, C4 and FineWeb rules
+(jobs/text/rules). Code (kind code): The Stack / StarCoder rules. Signals are computed per
+document on Spark's Python workers (mapInArrow); the thresholds are then applied to the whole
+batch's columns at once (`decide_columns`), the same function that can re-apply new thresholds
+to stored sig_* columns later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+
+from jobs.contract import StageContext, StageOutput
+from jobs.text.rules import c4 as c4_rules
+from jobs.text.rules.decide import decide_columns
+from jobs.text.rules.gopher import STOP_WORDS
+from jobs.text.rules.signals import ALL_SIGNALS, Measure, code_signals, prose_signals
+from schemas.filter import SIGNAL_COLUMNS, FilterSettings
+
+REASON = "_reject_reason"
+
+
+def measure_of(settings: FilterSettings) -> Measure:
+    """The computation-side settings (what to measure, how C4 removes lines)."""
+    return Measure(
+        gopher_quality=settings.gopher_quality,
+        gopher_repetition=settings.gopher_repetition,
+        c4=settings.c4,
+        fineweb=settings.fineweb,
+        c4_lines=c4_rules.LineRules(
+            filter_no_terminal_punct=settings.c4_filter_no_terminal_punct,
+            min_words_per_line=settings.c4_min_words_per_line,
+            max_word_length=settings.c4_max_word_length,
+            remove_citations=settings.c4_remove_citations,
+            filter_javascript=settings.c4_filter_javascript,
+            filter_policy=settings.c4_filter_policy,
+        ),
+        fineweb_on_c4_text=settings.fineweb_on_c4_text,
+        fineweb_short_line_length=settings.fineweb_short_line_length,
+        stop_words={**STOP_WORDS, **{k: tuple(v) for k, v in settings.stop_words.items()}},
+        default_lang=settings.default_lang,
+    )
+
+
+def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measure) -> pa.RecordBatch:
+    """One Arrow batch in, the same rows out with sig_* columns and the reject reason (null: kept).
+
+    With `c4_remove_lines`, kept documents get C4's remaining lines as their text."""
+    names = batch.schema.names
+    n = batch.num_rows
+    texts = batch.column(names.index("text")).to_pylist()
+    kinds = batch.column(names.index("kind")).to_pylist() if "kind" in names else ["text"] * n
+    langs = batch.column(names.index("lang")).to_pylist() if "lang" in names else [None] * n
+    code_langs = batch.column(names.index("code_lang")).to_pylist() if "code_lang" in names else [None] * n
+    rows: list[dict] = []
+    remaining: list[str | None] = []
+    is_code = np.zeros(n, bool)
+    for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
+        text = text or ""
+        if kind == "code":
+            is_code[i] = True
+            rows.append(code_signals(text) if settings.code else {})
+            remaining.append(None)
+        else:
+            signals, rest = prose_signals(text, langs[i], measure)
+            rows.append(signals)
+            remaining.append(rest)
+    columns = {name: np.array([r.get(name) for r in rows], dtype=float) for name in ALL_SIGNALS}
+    reasons = decide_columns(columns, settings, is_code, np.array(code_langs, dtype=object))
+    if settings.c4_remove_lines and settings.c4:
+        for i in range(n):
+            if reasons[i] is None and not is_code[i]:
+                if remaining[i]:
+                    texts[i] = remaining[i]
+                else:
+                    reasons[i] = "c4:no_lines_left"
+    arrays = list(batch.columns)
+    arrays[names.index("text")] = pa.array(texts, pa.string())
+    for name in SIGNAL_COLUMNS:
+        values = columns[name]
+        arrays.append(pa.array(values, pa.float64(), mask=np.isnan(values)))
+    arrays.append(pa.array(reasons.tolist(), pa.string()))
+    return pa.RecordBatch.from_arrays(arrays, names=names + list(SIGNAL_COLUMNS) + [REASON])
+
+
+def _filter_batches(settings: FilterSettings):
+    measure = measure_of(settings)
+
+    def run_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            yield filter_batch(batch, settings, measure)
+
+    return run_batches
+
+
+def run(spark: SparkSession, docs: DataFrame, settings: FilterSettings, ctx: StageContext) -> StageOutput:
+    if "kind" not in docs.columns:  # a plain Parquet with id and text: prose
+        docs = docs.withColumn("kind", F.lit("text"))
+    columns = docs.columns
+    out_schema = StructType(
+        list(docs.schema.fields)
+        + [StructField(name, DoubleType(), True) for name in SIGNAL_COLUMNS]
+        + [StructField(REASON, StringType(), True)]
+    )
+    to_arrow_schema(out_schema)  # fails early on a column type Arrow cannot carry
+    scored = docs.mapInArrow(_filter_batches(settings), out_schema).persist()
+    output_columns = columns + list(SIGNAL_COLUMNS)
+    kept = scored.filter(F.col(REASON).isNull()).select(*output_columns)
+    rejected = scored.filter(F.col(REASON).isNotNull()).select(
+        *output_columns, F.lit("filter").alias("reject_stage"), F.col(REASON).alias("reject_reason")
+    )
+    return StageOutput(kept=kept, rejected=rejected)

@@ -1,0 +1,66 @@
+"""All signals of one document, the text split once: the per-document work of the filter stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jobs.text.rules import c4 as c4_rules
+from jobs.text.rules import code, fineweb, gopher
+from jobs.text.rules import words as W
+
+PROSE_SIGNALS = gopher.QUALITY_SIGNALS + gopher.REPETITION_SIGNALS + c4_rules.SIGNALS + fineweb.SIGNALS
+ALL_SIGNALS = PROSE_SIGNALS + code.SIGNALS
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What to measure (and how): the computation-side settings of the filter stage."""
+
+    gopher_quality: bool = True
+    gopher_repetition: bool = True
+    c4: bool = True
+    fineweb: bool = True
+    c4_lines: c4_rules.LineRules = field(default_factory=c4_rules.LineRules)
+    fineweb_on_c4_text: bool = True
+    fineweb_short_line_length: int = 30
+    stop_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(gopher.STOP_WORDS))
+    default_lang: str | None = "en"
+
+
+def stop_words_for(lang: str | None, measure: Measure) -> tuple[str, ...] | None:
+    lang = lang or measure.default_lang
+    if lang is None:
+        return None
+    found = measure.stop_words.get(lang)
+    if found is None and "-" in lang:  # sr-latn -> sr
+        found = measure.stop_words.get(lang.split("-")[0])
+    return found
+
+
+def prose_signals(
+    text: str, lang: str | None, measure: Measure
+) -> tuple[dict[str, float | None], str | None]:
+    """(signals of every prose family that is on, C4's remaining text or None when C4 is off)."""
+    out: dict[str, float | None] = {}
+    ids = (
+        W.token_ids(text) if (measure.gopher_quality or measure.gopher_repetition or measure.fineweb) else []
+    )
+    if measure.gopher_quality:
+        out.update(gopher.quality_signals(text, ids, stop_words_for(lang, measure)))
+    if measure.gopher_repetition:
+        out.update(gopher.repetition_signals(text, ids))
+    remaining = None
+    if measure.c4:
+        c4_out, kept, kept_words = c4_rules.c4_signals(text, measure.c4_lines)
+        out.update(c4_out)
+        remaining = c4_rules.remaining_text(kept)
+    if measure.fineweb:
+        if remaining is not None and measure.fineweb_on_c4_text:
+            out.update(fineweb.fineweb_signals(remaining, kept_words, measure.fineweb_short_line_length))
+        else:
+            out.update(fineweb.fineweb_signals(text, len(ids), measure.fineweb_short_line_length))
+    return out, remaining
+
+
+def code_signals(text: str) -> dict[str, float | None]:
+    return code.code_signals(text)
