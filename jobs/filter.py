@@ -1,7 +1,7 @@
 """filter: heuristic quality rules; every measured value kept as a sig_* column.
 
-Prose (kind text/task): Gopher quality and repetition, C4 and FineWeb rules
-(jobs/text/rules). Code (kind code): The Stack / StarCoder rules. Signals are computed per
+Prose (kind text/task): curate's web-junk rules, Gopher quality and repetition, C4 and
+FineWeb rules (jobs/text/rules), with per-language thresholds. Code (kind code): The Stack / StarCoder rules. Signals are computed per
 document on Spark's Python workers (mapInArrow); the thresholds are then applied to the whole
 batch's columns at once (`decide_columns`), the same function that can re-apply new thresholds
 to stored sig_* columns later.
@@ -22,7 +22,7 @@ from jobs.contract import StageContext, StageOutput
 from jobs.text.rules import c4 as c4_rules
 from jobs.text.rules.decide import decide_columns
 from jobs.text.rules.gopher import STOP_WORDS
-from jobs.text.rules.signals import ALL_SIGNALS, Measure, code_signals, prose_signals
+from jobs.text.rules.signals import Measure, code_signals, prose_signals
 from schemas.filter import SIGNAL_COLUMNS, FilterSettings
 
 REASON = "_reject_reason"
@@ -35,6 +35,7 @@ def measure_of(settings: FilterSettings) -> Measure:
         gopher_repetition=settings.gopher_repetition,
         c4=settings.c4,
         fineweb=settings.fineweb,
+        web=settings.web,
         c4_lines=c4_rules.LineRules(
             filter_no_terminal_punct=settings.c4_filter_no_terminal_punct,
             min_words_per_line=settings.c4_min_words_per_line,
@@ -73,8 +74,10 @@ def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measu
             signals, rest = prose_signals(text, langs[i], measure)
             rows.append(signals)
             remaining.append(rest)
-    columns = {name: np.array([r.get(name) for r in rows], dtype=float) for name in ALL_SIGNALS}
-    reasons = decide_columns(columns, settings, is_code, np.array(code_langs, dtype=object))
+    columns = {name: np.array([r.get(name) for r in rows], dtype=float) for name in SIGNAL_COLUMNS}
+    reasons = decide_columns(
+        columns, settings, is_code, np.array(code_langs, dtype=object), np.array(langs, dtype=object)
+    )
     if settings.c4_remove_lines and settings.c4:
         for i in range(n):
             if reasons[i] is None and not is_code[i]:

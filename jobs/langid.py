@@ -20,7 +20,13 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.assets import ASSETS, asset_path
 from jobs.contract import StageContext, StageOutput
 from jobs.readers.units import apply_storage_environment, storage_environment
-from jobs.text.langid import guess_code_language, language_decisions, load_model, predict_languages
+from jobs.text.langid import (
+    code_in_text,
+    guess_code_language,
+    language_decisions,
+    load_model,
+    predict_languages,
+)
 from schemas.documents import INGEST_COLUMNS
 from schemas.langid import LangidSettings
 
@@ -70,13 +76,22 @@ def _labeller(settings: LangidSettings, model: str, storage_env: dict[str, str])
                 )
                 for i, top, label, value, rule in zip(prose, predicted, labels, scores, rules, strict=True):
                     lang[i], score[i], reason[i] = label, value, rule and f"langid:{rule}"
-                    if (
-                        settings.code_from_content
-                        and kinds[i] == "text"
-                        and value < settings.threshold_for(top)
-                        and (found := code_lang[i] or guess_code_language(texts[i], paths[i]))
-                    ):  # source code in a text source: kept as code, not judged as prose
-                        kinds[i], code_lang[i], lang[i], score[i], reason[i] = "code", found, None, None, None
+                    if settings.code_from_content and kinds[i] == "text":
+                        found = code_in_text(
+                            texts[i],
+                            paths[i],
+                            code_lang[i],
+                            value < settings.threshold_for(top),
+                            settings.code_line_share,
+                        )
+                        if found:  # source code in a text source: kept as code, not judged as prose
+                            kinds[i], code_lang[i], lang[i], score[i], reason[i] = (
+                                "code",
+                                found,
+                                None,
+                                None,
+                                None,
+                            )
             for i, kind in enumerate(kinds):
                 if kind == "code" and not code_lang[i]:
                     code_lang[i] = guess_code_language(texts[i], paths[i])

@@ -2,7 +2,10 @@
 
 Defaults are the published thresholds, as datatrove 0.10.1's GopherQualityFilter,
 GopherRepetitionFilter, C4QualityFilter and FineWebQualityFilter have them; the code rules follow
-The Stack / StarCoder.
+The Stack / StarCoder. Two additions: the `web` rules (junk the published rules only catch
+through proxies: broken encodings, symbol noise, keyword stuffing, markup, site chrome), and
+per-language thresholds for scripts where a "word" means something else (built in for Chinese,
+Japanese, Thai and the like, whose words are split one character each, and Korean).
 """
 
 from __future__ import annotations
@@ -21,12 +24,18 @@ CODE_LIMIT_KEYS = (
     "max_encoded_frac",
     "max_data_frac",
 )
-REASON_REGEX = r"^(gopher|c4|fineweb|code):[a-z0-9_]+$"
+REASON_REGEX = r"^(web|gopher|c4|fineweb|code):[a-z0-9_]+$"
 
 # The stage's output contract (jobs/text/rules computes them; tests/test_filter_rules.py checks
 # that both sides name the same columns and reasons).
 _TOP, _DUP = (2, 3, 4), (5, 6, 7, 8, 9, 10)
 SIGNAL_COLUMNS = (
+    "sig_web_mojibake_per_1k",
+    "sig_web_symbol_noise_frac",
+    "sig_web_placeholder_frac",
+    "sig_web_top_word_frac",
+    "sig_web_markup_frac",
+    "sig_web_chrome_frac",
     "sig_gopher_word_count",
     "sig_gopher_mean_word_length",
     "sig_gopher_hash_ratio",
@@ -62,6 +71,12 @@ SIGNAL_COLUMNS = (
     "sig_code_data_frac",
 )
 REASONS = (
+    "web:mojibake",
+    "web:symbol_noise",
+    "web:placeholder",
+    "web:keyword_stuffing",
+    "web:markup",
+    "web:chrome",
     "gopher:too_few_words",
     "gopher:too_many_words",
     "gopher:mean_word_length",
@@ -97,6 +112,12 @@ REASONS = (
 # Prose signal -> (family switch, threshold below which / above which a document is dropped):
 # kept documents lie within these bounds.
 KEPT_BOUNDS = {
+    "sig_web_mojibake_per_1k": ("web", None, "web_max_mojibake_per_1k"),
+    "sig_web_symbol_noise_frac": ("web", None, "web_max_symbol_noise_frac"),
+    "sig_web_placeholder_frac": ("web", None, "web_max_placeholder_frac"),
+    "sig_web_top_word_frac": ("web", None, "web_max_top_word_frac"),
+    "sig_web_markup_frac": ("web", None, "web_max_markup_frac"),
+    "sig_web_chrome_frac": ("web", None, "web_max_chrome_frac"),
     "sig_gopher_word_count": ("gopher_quality", "gopher_min_doc_words", "gopher_max_doc_words"),
     "sig_gopher_mean_word_length": ("gopher_quality", "gopher_min_avg_word_length", "gopher_max_avg_word_length"),
     "sig_gopher_hash_ratio": ("gopher_quality", None, "gopher_max_symbol_word_ratio"),
@@ -119,6 +140,39 @@ KEPT_BOUNDS = {
 }  # fmt: skip
 
 
+# Per-language thresholds a recipe may set (re-appliable from the sig_* columns).
+LANGUAGE_THRESHOLD_KEYS = tuple(
+    sorted(
+        {name for _, low, high in KEPT_BOUNDS.values() for name in (low, high) if name}
+        | {"c4_filter_lorem_ipsum", "c4_filter_curly_bracket"}
+    )
+)
+_NGRAM_THRESHOLDS = {
+    **{f"gopher_top_{n}gram_char_frac": t for n, t in zip(_TOP, (0.2, 0.18, 0.16), strict=True)},
+    **{
+        f"gopher_dup_{n}gram_char_frac": t
+        for n, t in zip(_DUP, (0.15, 0.14, 0.13, 0.12, 0.11, 0.10), strict=True)
+    },
+}
+# Scripts written without spaces are split one character per word (lid.176 labels): an n-gram of
+# characters spans about 2.5 times fewer words' worth of text than an n-gram of words, so it
+# repeats far more often in ordinary prose (Japanese documentation: median dup-5-gram share 0.17,
+# over Gopher's 0.15); the mean word length means nothing there.
+PER_CHARACTER_LANGUAGES = ("zh", "ja", "th", "lo", "km", "my", "bo", "yue", "wuu")
+_PER_CHARACTER_THRESHOLDS = {
+    "gopher_min_avg_word_length": None,
+    "gopher_max_avg_word_length": None,
+    **{name: round(value * 2.5, 4) for name, value in _NGRAM_THRESHOLDS.items()},
+}
+# Korean words are written in syllable blocks (about 3 per word), and its function words are
+# mostly particles attached to a word, so neither Gopher's 3-character mean nor a stop-word count
+# fits it.
+LANGUAGE_DEFAULTS: dict[str, dict[str, float | int | bool | None]] = {
+    **{lang: dict(_PER_CHARACTER_THRESHOLDS) for lang in PER_CHARACTER_LANGUAGES},
+    "ko": {"gopher_min_avg_word_length": 2, "gopher_min_stop_words": None},
+}
+
+
 def _f(default, description: str, **kw):
     return Field(default, description=description, **kw)
 
@@ -134,6 +188,37 @@ class FilterSettings(StageSettings):
     c4: bool = _f(True, "C4 rules (lorem ipsum, curly bracket, too few sentences after C4's line filter).")
     fineweb: bool = _f(True, "FineWeb rules (line punctuation, short lines, duplicate lines, newlines).")
     code: bool = _f(True, "Code rules for kind=code documents (The Stack / StarCoder).")
+    web: bool = _f(
+        True,
+        "Web-junk rules for prose (curate's: mojibake, symbol noise, placeholder text, keyword stuffing, markup, "
+        "site chrome; jobs/text/rules/web.py).",
+    )
+
+    # -- web junk --------------------------------------------------------------------------------
+    web_max_mojibake_per_1k: float | None = _f(
+        0.5, "ftfy's badness (mis-decoded UTF-8 sequences) per 1000 characters above: web:mojibake."
+    )
+    web_max_symbol_noise_frac: float | None = _f(
+        0.03,
+        "Share of characters in runs of 3+ identical symbols or in pictographs/arrows/box drawing "
+        "above: web:symbol_noise.",
+    )
+    web_max_placeholder_frac: float | None = _f(
+        0.25, "Share of words from the lorem-ipsum generators' vocabulary above: web:placeholder."
+    )
+    web_max_top_word_frac: float | None = _f(
+        0.12,
+        "Share of words that are the most frequent word above (documents of 20+ words): "
+        "web:keyword_stuffing. The language's stop words do not count; in ordinary prose the top word is 2-11% of words.",
+    )
+    web_max_markup_frac: float | None = _f(
+        0.04, "Share of characters in HTML/XML tags and entities above: web:markup."
+    )
+    web_max_chrome_frac: float | None = _f(
+        0.2,
+        "Share of line characters in short lines (under 3 words), navigation bars or legal/cookie "
+        "notices above: web:chrome.",
+    )
 
     # -- words and languages ---------------------------------------------------------------------
     default_lang: str | None = _f(
@@ -233,6 +318,37 @@ class FilterSettings(StageSettings):
         f"keys: {', '.join(CODE_LIMIT_KEYS)}.",
     )
 
+    # -- per language ----------------------------------------------------------------------------
+    language_thresholds: dict[str, dict[str, float | int | bool | None]] = _f(
+        {},
+        "Per document language (the langid stage's `lang`; 'sr' also covers 'sr-latn') overrides of "
+        "prose thresholds, e.g. {'de': {'gopher_min_doc_words': 40}}; merged over the built-in "
+        "ones (LANGUAGE_DEFAULTS: n-gram limits x2.5 and no mean word length for zh/ja/th/lo/km/"
+        f"my/bo/yue/wuu, Korean without the stop-word rule). Keys: {', '.join(LANGUAGE_THRESHOLD_KEYS)}.",
+    )
+    builtin_language_thresholds: bool = _f(
+        True, "Apply LANGUAGE_DEFAULTS under `language_thresholds` (false: only the recipe's)."
+    )
+
+    def effective_language_thresholds(self) -> dict[str, dict]:
+        merged = (
+            {k: dict(v) for k, v in LANGUAGE_DEFAULTS.items()} if self.builtin_language_thresholds else {}
+        )
+        for lang, overrides in self.language_thresholds.items():
+            merged.setdefault(lang, {}).update(overrides)
+        return merged
+
+    @field_validator("language_thresholds")
+    @classmethod
+    def _known_language_keys(cls, value: dict[str, dict]) -> dict[str, dict]:
+        for lang, overrides in value.items():
+            unknown = set(overrides) - set(LANGUAGE_THRESHOLD_KEYS)
+            if unknown:
+                raise ValueError(
+                    f"language_thresholds[{lang!r}]: unknown key(s) {', '.join(sorted(unknown))}"
+                )
+        return value
+
     @field_validator("code_language_limits")
     @classmethod
     def _known_limit_keys(
@@ -247,6 +363,13 @@ class FilterSettings(StageSettings):
         return value
 
 
+def _loosest(settings: FilterSettings, name: str, per_language: list[dict], pick) -> float | None:
+    """The bound every kept document satisfies: the loosest of the default and every language's
+    value (None when some language turns the rule off)."""
+    values = [getattr(settings, name)] + [o[name] for o in per_language if name in o]
+    return None if any(v is None for v in values) else pick(values)
+
+
 def kept_expectations(settings: FilterSettings) -> list[dict]:
     """Documents, the sig_* columns, and kept rows within every prose threshold that is on."""
     expectations = document_expectations()
@@ -256,16 +379,21 @@ def kept_expectations(settings: FilterSettings) -> list[dict]:
             "kwargs": {"column_set": list(SIGNAL_COLUMNS), "exact_match": False},
         }
     )
+    per_language = list(settings.effective_language_thresholds().values())
     for column, (family, low, high) in KEPT_BOUNDS.items():
         if not getattr(settings, family):
             continue
         if column == "sig_fineweb_line_punct_ratio" and settings.fineweb_line_punct_exclude_zero:
             low = None
         kwargs = {"column": column}
-        if low is not None and getattr(settings, low) is not None:
-            kwargs["min_value"] = getattr(settings, low)
-        if high is not None and getattr(settings, high) is not None:
-            kwargs["max_value"] = getattr(settings, high)
+        if low is not None:
+            value = _loosest(settings, low, per_language, min)
+            if value is not None:
+                kwargs["min_value"] = value
+        if high is not None:
+            value = _loosest(settings, high, per_language, max)
+            if value is not None:
+                kwargs["max_value"] = value
         if len(kwargs) > 1:
             expectations.append({"type": "expect_column_values_to_be_between", "kwargs": kwargs})
     return expectations

@@ -78,6 +78,7 @@ class IngestSettings(StageSettings):
 
 def kept_expectations(settings: IngestSettings) -> list[dict]:
     return document_expectations() + [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "source"}},
         {
             "type": "expect_table_columns_to_match_set",
             "kwargs": {"column_set": INGEST_COLUMNS.fieldNames(), "exact_match": True},

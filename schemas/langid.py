@@ -48,9 +48,19 @@ class LangidSettings(StageSettings):
     )
     code_from_content: bool = Field(
         True,
-        description="A `text` document whose top score is under its threshold and whose content reads as "
-        "source code (shebang, distinctive keywords) becomes kind='code' with that code_lang and is kept, "
-        "lang null: code files in a crawl are not rejected for their natural language.",
+        description="A `text` document whose top score is under its threshold, or whose lines read as code "
+        "(`code_line_share`), and whose content reads as source code (shebang, distinctive keywords) "
+        "becomes kind='code' with that code_lang and is kept, lang null: code files in a crawl are not "
+        "rejected or judged as prose for their natural language (comments, docstrings).",
+    )
+    code_line_share: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="Share of the first 200 non-blank lines that read as code (ending in ; { } or ):, "
+        "starting with import/def/return/...) from which a well-identified text document with hardly "
+        "any sentence lines (under 10%) is also checked for code (prose stays near 0, source files "
+        "near 0.5; HTML-extraction junk with pasted scripts has sentence lines and stays prose).",
     )
     max_chars: int | None = Field(
         10_000,
@@ -68,13 +78,7 @@ def _when(condition: str) -> dict:
 
 
 def kept_expectations(settings: LangidSettings) -> list[dict]:
-    # A stage run alone on Parquet with only id and text has no source (null): ingest's suite checks it.
-    base = [
-        e
-        for e in document_expectations()
-        if not (e["type"] == "expect_column_values_to_not_be_null" and e["kwargs"]["column"] == "source")
-    ]
-    expectations = base + [
+    expectations = document_expectations() + [
         {"type": "expect_column_values_to_be_of_type", "kwargs": {"column": "lang", "type_": "StringType"}},
         {
             "type": "expect_column_values_to_be_of_type",

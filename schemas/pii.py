@@ -114,13 +114,7 @@ class PiiSettings(StageSettings):
 
 
 def kept_expectations(settings: PiiSettings) -> list[dict]:
-    # `source` is not required non-null here: pii never touches it (ingest's suite checks it), and a
-    # stage run alone on a Parquet with only id and text has no source.
-    base = [
-        e
-        for e in document_expectations()
-        if not (e["type"] == "expect_column_values_to_not_be_null" and e["kwargs"]["column"] == "source")
-    ]
+    base = document_expectations()
     columns = [
         {"type": "expect_column_to_exist", "kwargs": {"column": name}}
         for name in INGEST_COLUMNS.fieldNames() + list(COUNT_COLUMNS)

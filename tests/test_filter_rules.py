@@ -24,7 +24,7 @@ PROSE = (
     "Minutes of the meeting are available at the town hall and will be sent to anyone who asks for them."
 )
 SENTENCES = PROSE.replace("\n", " ").split(". ")
-FAMILIES = ("gopher_quality", "gopher_repetition", "c4", "fineweb", "code")
+FAMILIES = ("gopher_quality", "gopher_repetition", "c4", "fineweb", "code", "web")
 
 
 def reason(text: str, only: str | None = None, lang: str | None = None, **overrides) -> str | None:
@@ -63,6 +63,81 @@ def test_words_split_like_spacy_english():
     from datatrove.utils.text import split_into_words
 
     assert words.split_words(text) == split_into_words(text)
+
+
+def test_fast_path_chunks_split_like_the_full_rules():
+    # Chunks the one-regex fast path takes (a bracket/quote, a word-character core, a mark)
+    # must give what spaCy's prefix/suffix/infix/special-case rules give.
+    chunks = [
+        "word",
+        "(word",
+        "word,",
+        '"word."',
+        "snake_case",
+        "a_b_c,",
+        "obj.attr",
+        "x.y.z;",
+        "v2",
+        "abc123.",
+        "ABC.",
+        "Ab.",
+        "U.S.",
+        "e.g.",
+        "10km",
+        "10km.",
+        "3.14",
+        "3.14,",
+        "foo.Bar",
+        "www.Example.com",
+        "file.txt)",
+        "don't",
+        "Don't.",
+        "it's",
+        "(a)",
+        "(:",
+        "a9:",
+        "km²",
+        "5m,",
+        "über,",
+        "Straße.",
+        "(i.e.",
+        "x_",
+        "_x",
+        "a._b",
+        "Mr.",
+        "i.",
+    ]
+    fast = [c for c in chunks if words._SIMPLE.match(c)]
+    assert len(fast) >= 25
+    for chunk in chunks:
+        full = words._split_affixes(chunk)
+        full = words._merge_specials(full) if len(full) > 2 else full
+        assert words._chunk_tokens(chunk) == full, chunk
+
+
+def test_ngram_signals_equal_datatrove_definitions():
+    from datatrove.pipeline.filters.gopher_repetition_filter import (
+        find_all_duplicate,
+        find_top_duplicate,
+        get_n_grams,
+    )
+
+    from jobs.text.rules import gopher
+
+    rng = np.random.default_rng(0)
+    vocab = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "far", "away", "and", "then"]
+    texts = [" ".join(rng.choice(vocab[:k], size=m)) for k, m in ((3, 40), (6, 200), (12, 500), (12, 4000))]
+    texts += [PROSE, PROSE + " " + PROSE, "one two", "single"]
+    for text in texts:
+        toks = words.split_words(text)
+        got = gopher.ngram_signals(words.token_ids(text), len(text))
+        for n in gopher.TOP_NGRAMS:
+            grams = get_n_grams(toks, n)
+            want = find_top_duplicate(grams) / len(text) if grams else None
+            assert got[f"sig_gopher_top_{n}gram_char_frac"] == pytest.approx(want), (n, text[:40])
+        for n in gopher.DUP_NGRAMS:
+            want = find_all_duplicate(toks, n) / len(text)
+            assert got[f"sig_gopher_dup_{n}gram_char_frac"] == pytest.approx(want), (n, text[:40])
 
 
 def test_cjk_and_thai_are_split_per_character_not_one_giant_word():

@@ -156,6 +156,7 @@ _COMPILED = [(lang, weight, re.compile(pattern, _M)) for lang, weight, pattern i
 _EXTENDS = {"cpp": "c", "typescript": "javascript"}
 _EXTENSION_MIN = 4  # a weak hint (one `::`, `virtual`) does not turn a C file into C++
 MIN_CODE_SCORE = 5
+LAYOUT_CODE_SCORE = 3  # enough keyword evidence for a document already laid out like code
 
 
 def code_language_scores(text: str, max_chars: int = 4_000) -> dict[str, int]:
@@ -171,6 +172,43 @@ def code_language_scores(text: str, max_chars: int = 4_000) -> dict[str, int]:
         else:
             scores.pop(lang, None)
     return dict(scores)
+
+
+# A line that reads as code in most languages: ends with ; { } or ):, is a bare `end`, or starts
+# with an include, import/use/require, definition, return, control statement, comment marker,
+# closing bracket or declaration.
+_CODE_LINE = re.compile(
+    r"(?:[;{}]|\)\s*:)[ \t]*$|^[ \t]*end[ \t]*$|^[ \t]*(?:#\s*include\b|(?:import|use|require|package) [\w'\":]"
+    r"|from [\w.]+ import\b|def \w+|class \w+[(:{ <]|module \w+|sub \w+|function\b|return\b"
+    r"|(?:if|for|while) ?\(|//|/\*|\*/|[}\]]|(?:var|let|const|my|local) [\w$@%]+ ?=)"
+)
+# A sentence on a line of its own (6+ words, starts with a letter, ends with . ! ? or 。), not a comment.
+_SENTENCE_LINE = re.compile(r"^[ \t]*[^\W\d_][^\n]*[.!?。][ \t]*$")
+_COMMENT_START = ("#", "//", "*", "/*", "--", ";", "%")
+MAX_SENTENCE_LINES = 0.1  # source files stay under 0.06 (97th percentile); extraction junk with code is prose
+
+
+def line_shares(text: str, max_lines: int = 200) -> tuple[float, float]:
+    """(share of lines that read as code, share of lines that are sentences) among the first
+    non-blank lines: prose ~(0, 0.3+), source files ~(0.5, 0), text with pasted code in between."""
+    lines = [line for line in text.split("\n", max_lines)[:max_lines] if line.strip()]
+    if not lines:
+        return 0.0, 0.0
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    sentences = sum(
+        1
+        for line in lines
+        if _SENTENCE_LINE.match(line)
+        and len(line.split()) >= 6
+        and not line.lstrip().startswith(_COMMENT_START)
+    )
+    return code / len(lines), sentences / len(lines)
+
+
+def reads_as_code(text: str, min_code_lines: float) -> bool:
+    """Laid out like a source file: enough code lines and hardly any sentence lines."""
+    code, sentences = line_shares(text)
+    return code >= min_code_lines and sentences < MAX_SENTENCE_LINES
 
 
 def guess_code_language(text: str, path: str | None = None, min_score: int = MIN_CODE_SCORE) -> str | None:
@@ -189,6 +227,18 @@ def guess_code_language(text: str, path: str | None = None, min_score: int = MIN
         return None
     best = max(sorted(scores), key=scores.__getitem__)
     return best if scores[best] >= min_score else None
+
+
+def code_in_text(
+    text: str, path: str | None, known: str | None, low_score: bool, min_code_lines: float
+) -> str | None:
+    """The code language of a `text` document that is really a source file, else None. Looked for
+    when its language score is low, or when it is laid out like code (then weaker keyword evidence
+    is enough: the layout already says code)."""
+    laid_out = reads_as_code(text, min_code_lines)
+    if not (low_score or laid_out):
+        return None
+    return known or guess_code_language(text, path, LAYOUT_CODE_SCORE if laid_out else MIN_CODE_SCORE)
 
 
 # -- decisions ---------------------------------------------------------------------------------------

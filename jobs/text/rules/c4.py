@@ -1,7 +1,8 @@
 """C4 rules (Raffel et al. 2020, and the TFDS c4_utils code), as datatrove's C4QualityFilter.
 
 C4 works line by line: lines with a word over `max_word_length` characters, without terminal
-punctuation (optional), with fewer than `min_words_per_line` words, mentioning javascript or a
+punctuation (optional), with fewer than `min_words_per_line` words (characters of scripts
+written without spaces count as words, so Chinese and Japanese lines are not all removed), mentioning javascript or a
 cookie/terms policy are removed; a page is dropped when a remaining line says "lorem ipsum" or
 holds a curly bracket, or when fewer than `min_num_sentences` sentences remain. `c4_signals`
 measures all of it once and returns the remaining lines, so removing lines (`C4 line removal`,
@@ -64,8 +65,6 @@ class _SentenceClass(dict):
     pending at the end; upper case when sentences also start inside the chunk (`_INSIDE`)."""
 
     def __missing__(self, chunk: str) -> str:
-        if chunk == _LINE_BREAK:
-            return "|"
         kinds = [W.SENT_TYPE[i] for i in W.CHUNKS[chunk]]
         if 0 not in kinds:
             letter = "c" if 1 in kinds else "d"
@@ -88,7 +87,7 @@ class _SentenceClass(dict):
         return letter
 
 
-_CLASSES = _SentenceClass()
+_CLASSES = _SentenceClass({_LINE_BREAK: "|"})
 _INSIDE: dict[str, int] = {}
 # A chunk that leaves a sentence end pending, then only chunks that change nothing, then a chunk
 # whose first word starts a new sentence.
@@ -115,6 +114,7 @@ def c4_signals(text: str, rules: LineRules = LineRules()) -> tuple[dict[str, flo
     global _generation
     if _generation != W.generation:
         _CLASSES.clear()
+        _CLASSES[_LINE_BREAK] = "|"
         _INSIDE.clear()
         _generation = W.generation
     lines = text.splitlines()
@@ -144,7 +144,9 @@ def c4_signals(text: str, rules: LineRules = LineRules()) -> tuple[dict[str, flo
             ends = line.endswith(END_PUNCTUATION) and not line.endswith(ELLIPSIS)
         if no_terminal and not ends:
             continue
-        if len(words) < min_words:
+        if len(words) < min_words and not (
+            W.HAS_PER_CHAR.search(line) and len(words) + len(W.PER_CHAR.findall(line)) >= min_words
+        ):  # a line of Chinese or Japanese has few spaces but many words
             continue
         if check_keywords:
             lowered = line.lower()

@@ -2,7 +2,9 @@
 
 `thresholds` is any object with the attributes the rules name (schemas.filter.FilterSettings
 has them all): a threshold of None turns its rule off, and so does the family switch
-(`gopher_quality`, `gopher_repetition`, `c4`, `fineweb`, `code`). A null signal means the rule
+(`web`, `gopher_quality`, `gopher_repetition`, `c4`, `fineweb`, `code`). Prose thresholds can
+differ per document language (`language_thresholds(thresholds)`: language -> {threshold name:
+value}), code limits per code language (`code_language_limits`). A null signal means the rule
 does not apply to the document (e.g. no stop-word list for its language). Signals are the
 stage's sig_* columns, so the same decisions can be re-taken later from stored columns alone
 (`decide_columns`).
@@ -40,7 +42,14 @@ def _gopher_ngrams() -> list[Rule]:
 
 
 GQ, GR = "gopher_quality", "gopher_repetition"
+# The web-junk rules come first: when one fails, its reason names the junk itself.
 PROSE_RULES: tuple[Rule, ...] = (
+    Rule("web:mojibake", "sig_web_mojibake_per_1k", "gt", "web_max_mojibake_per_1k", "web"),
+    Rule("web:symbol_noise", "sig_web_symbol_noise_frac", "gt", "web_max_symbol_noise_frac", "web"),
+    Rule("web:placeholder", "sig_web_placeholder_frac", "gt", "web_max_placeholder_frac", "web"),
+    Rule("web:keyword_stuffing", "sig_web_top_word_frac", "gt", "web_max_top_word_frac", "web"),
+    Rule("web:markup", "sig_web_markup_frac", "gt", "web_max_markup_frac", "web"),
+    Rule("web:chrome", "sig_web_chrome_frac", "gt", "web_max_chrome_frac", "web"),
     Rule("gopher:too_few_words", "sig_gopher_word_count", "lt", "gopher_min_doc_words", GQ),
     Rule("gopher:too_many_words", "sig_gopher_word_count", "gt", "gopher_max_doc_words", GQ),
     Rule("gopher:mean_word_length", "sig_gopher_mean_word_length", "lt", "gopher_min_avg_word_length", GQ),
@@ -82,11 +91,31 @@ REASONS: tuple[str, ...] = tuple(dict.fromkeys(r.reason for r in PROSE_RULES + C
 )
 
 
+def language_thresholds(thresholds: Any) -> dict[str, dict[str, Any]]:
+    """language -> {threshold name: value} (the object's `effective_language_thresholds()` when
+    it has one, e.g. built-in defaults merged with a recipe's; else none)."""
+    effective = getattr(thresholds, "effective_language_thresholds", None)
+    return effective() if effective else {}
+
+
+def overrides_for_language(lang: str | None, by_language: dict[str, dict[str, Any]]) -> dict | None:
+    """The overrides of a language, falling back from a script variant to its language (sr-latn
+    -> sr)."""
+    if not lang or not by_language:
+        return None
+    found = by_language.get(lang)
+    if found is None and "-" in lang:
+        found = by_language.get(lang.split("-")[0])
+    return found
+
+
 def _threshold(rule: Rule, thresholds: Any, overrides: dict | None) -> Any:
-    if overrides and rule.threshold.startswith("code_"):
-        short = rule.threshold[len("code_") :]
-        if short in overrides:
-            return overrides[short]
+    if overrides:
+        name = rule.threshold
+        if name.startswith("code_"):
+            name = name[len("code_") :]
+        if name in overrides:
+            return overrides[name]
     return getattr(thresholds, rule.threshold)
 
 
@@ -104,15 +133,18 @@ def _fails(rule: Rule, value: float, threshold: Any, thresholds: Any) -> bool:
     return value > threshold
 
 
-def decide(signals: dict[str, float | None], thresholds: Any, code_lang: str | None = None) -> str | None:
+def decide(
+    signals: dict[str, float | None], thresholds: Any, code_lang: str | None = None, lang: str | None = None
+) -> str | None:
     """The reason of the first failed rule, or None. Code documents (any sig_code_* present) get
-    the code rules (with `code_language_limits[code_lang]` overriding), others the prose rules."""
+    the code rules (with `code_language_limits[code_lang]` overriding), others the prose rules
+    (with the thresholds of their language `lang` overriding)."""
     is_code = signals.get("sig_code_max_line_length") is not None
     if is_code:
         overrides = (getattr(thresholds, "code_language_limits", None) or {}).get(code_lang or "")
         rules = CODE_RULES
     else:
-        overrides = None
+        overrides = overrides_for_language(lang, language_thresholds(thresholds))
         rules = PROSE_RULES
         if getattr(thresholds, "fineweb", False) and signals.get("sig_fineweb_line_punct_ratio") is None:
             fineweb_empty = True
@@ -132,12 +164,43 @@ def decide(signals: dict[str, float | None], thresholds: Any, code_lang: str | N
     return None
 
 
+def _groups(
+    rows: np.ndarray, keys: np.ndarray, overrides_of: dict[str, dict]
+) -> list[tuple[np.ndarray, dict | None]]:
+    """rows split into (rows without overrides, None) and (rows of one key, its overrides)."""
+    if not overrides_of or not rows.any():
+        return [(rows, None)]
+    special = np.isin(keys, list(overrides_of))
+    groups = [(rows & ~special, None)]
+    for key, overrides in overrides_of.items():
+        members = rows & (keys == key)
+        if members.any():
+            groups.append((members, overrides))
+    return groups
+
+
+def _prose_override_keys(langs: np.ndarray, by_language: dict[str, dict]) -> np.ndarray:
+    """Each row's key into by_language (its language, or the language of its script variant)."""
+    keys = np.full(len(langs), None, dtype=object)
+    for i, lang in enumerate(langs):
+        if lang and lang not in by_language and "-" in lang:
+            lang = lang.split("-")[0]
+        if lang in by_language:
+            keys[i] = lang
+    return keys
+
+
 def decide_columns(
-    columns: dict[str, np.ndarray], thresholds: Any, is_code: np.ndarray, code_lang: np.ndarray | None = None
+    columns: dict[str, np.ndarray],
+    thresholds: Any,
+    is_code: np.ndarray,
+    code_lang: np.ndarray | None = None,
+    lang: np.ndarray | None = None,
 ) -> np.ndarray:
     """`decide` over whole columns (float arrays, NaN for null): an object array of reasons/None.
 
-    Vectorised: one comparison per rule over the batch, the first failure wins.
+    Vectorised: one comparison per rule and threshold group (language) over the batch, the first
+    failure wins.
     """
     n = len(is_code)
     reasons = np.full(n, None, dtype=object)
@@ -163,6 +226,9 @@ def decide_columns(
         reasons[hit] = rule.reason
         open_[hit] = False
 
+    by_language = language_thresholds(thresholds)
+    langs = lang if lang is not None else np.full(n, None, dtype=object)
+    prose_groups = _groups(prose, _prose_override_keys(langs, by_language), by_language)
     for rule in PROSE_RULES:
         if not getattr(thresholds, rule.family):
             continue
@@ -170,12 +236,12 @@ def decide_columns(
             empty = prose & open_ & np.isnan(columns["sig_fineweb_line_punct_ratio"])
             reasons[empty] = "fineweb:empty"
             open_[empty] = False
-        apply(rule, prose, _threshold(rule, thresholds, None))
+        for rows, overrides in prose_groups:
+            apply(rule, rows, _threshold(rule, thresholds, overrides))
     if thresholds.code and is_code.any():
         limits = getattr(thresholds, "code_language_limits", None) or {}
-        langs = code_lang if code_lang is not None else np.full(n, None, dtype=object)
-        special = np.isin(langs, list(limits)) if limits else np.zeros(n, bool)
-        groups = [(is_code & ~special, None)] + [(is_code & (langs == lang), limits[lang]) for lang in limits]
+        code_langs = code_lang if code_lang is not None else np.full(n, None, dtype=object)
+        groups = _groups(is_code, code_langs, limits)
         for rule in CODE_RULES:
             for rows, overrides in groups:
                 if rows.any():

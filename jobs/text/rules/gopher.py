@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate, islice, repeat
+from itertools import accumulate, compress, islice, repeat
 from operator import add, itemgetter, mul
 
 import numpy as np
@@ -173,46 +173,53 @@ def ngram_signals(ids: list[int], size: int) -> dict[str, float | None]:
     n-grams are keys of word ids (the same words <=> the same joined string, as words hold no
     whitespace). An n-gram can repeat only where its (n-1)-gram repeats, so each n looks at the
     positions whose (n-1)-gram repeats, and datatrove's greedy find_all_duplicate scan visits
-    repeated n-grams only (the others never match anything).
+    repeated n-grams only (the others never match anything). Every per-position step is a chain
+    of map/compress/zip (C speed); only the greedy scan over repeated positions is a Python loop.
     """
     n_words = len(ids)
     if n_words > NUMPY_FROM_WORDS:
         return _ngram_signals_numpy(ids, size)
     out: dict[str, float | None] = {}
-    offsets = [0, *accumulate(map(W.LENGTH.__getitem__, ids))]
     if n_words < 2:
         out.update({f"sig_gopher_top_{n}gram_char_frac": None for n in TOP_NGRAMS})
         out.update({f"sig_gopher_dup_{n}gram_char_frac": 0.0 for n in DUP_NGRAMS})
         return out
+    offsets = [0, *accumulate(map(W.LENGTH.__getitem__, ids))]
     # Keys are ints: id pairs for n=2, then hash((key of the (n-1)-gram, next id)) (64-bit; a
     # collision between two different n-grams of one document is vanishingly rare).
     keys: list[int] = list(map(add, map(mul, ids, repeat(_PAIR)), islice(ids, 1, None)))
-    positions: list[int] = list(range(len(keys)))
+    positions: list[int] | range = range(len(keys))
     for n in range(2, 11):
         if n > 2:
             last = n_words - n  # the last position an n-gram starts at
-            if positions and positions[-1] > last:
+            if positions[-1] > last:
                 cut = bisect_right(positions, last)
                 positions, keys = positions[:cut], keys[:cut]
-            keys = [hash((k, ids[p + n - 1])) for p, k in zip(positions, keys, strict=True)]
+                if not positions:
+                    break
+            keys = list(
+                map(hash, zip(keys, map(ids.__getitem__, map(add, positions, repeat(n - 1))), strict=True))
+            )
         counts = Counter(keys)
+        unique = len(counts) == len(keys)
         if n in TOP_NGRAMS:
-            name = f"sig_gopher_top_{n}gram_char_frac"
-            if n_words < n:
-                out[name] = None
+            if unique:
+                first, top = 0, 1
             else:
-                top_key, top = max(counts.items(), key=itemgetter(1)) if counts else (None, 1)
-                first = positions[keys.index(top_key)] if top > 1 else 0  # the first of the most frequent
-                out[name] = top * (offsets[first + n] - offsets[first] + n - 1) / size
-        repeated = (
-            [(p, k) for p, k in zip(positions, keys, strict=True) if counts[k] > 1]
-            if len(counts) < len(keys)
-            else []
-        )
+                top_key, top = max(counts.items(), key=itemgetter(1))  # the first of the most frequent
+                first = positions[keys.index(top_key)]
+            out[f"sig_gopher_top_{n}gram_char_frac"] = (
+                top * (offsets[first + n] - offsets[first] + n - 1) / size
+            )
+        if unique:
+            break
+        repeated = list(map((1).__lt__, map(counts.__getitem__, keys)))
+        positions = list(compress(positions, repeated))
+        keys = list(compress(keys, repeated))
         if n in DUP_NGRAMS:
             seen: set = set()
             total = resume = 0
-            for p, k in repeated:
+            for p, k in zip(positions, keys, strict=True):
                 if p < resume:
                     continue
                 if k in seen:
@@ -222,16 +229,13 @@ def ngram_signals(ids: list[int], size: int) -> dict[str, float | None]:
                     seen.add(k)
                     resume = p + 1
             out[f"sig_gopher_dup_{n}gram_char_frac"] = total / size
-        if not repeated:
-            for m in range(n + 1, 11):
-                if m in TOP_NGRAMS:
-                    chars = offsets[m] - offsets[0] + m - 1 if n_words >= m else None
-                    out[f"sig_gopher_top_{m}gram_char_frac"] = chars / size if chars is not None else None
-                else:
-                    out[f"sig_gopher_dup_{m}gram_char_frac"] = 0.0
-            break
-        positions = [p for p, _ in repeated]
-        keys = [k for _, k in repeated]
+    for m in range(2, 11):  # after the first n without repeats: top n-grams occur once, no duplicates
+        if m in TOP_NGRAMS:
+            name = f"sig_gopher_top_{m}gram_char_frac"
+            if name not in out:
+                out[name] = (offsets[m] + m - 1) / size if n_words >= m else None
+        else:
+            out.setdefault(f"sig_gopher_dup_{m}gram_char_frac", 0.0)
     return out
 
 

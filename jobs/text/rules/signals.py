@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jobs.text.rules import c4 as c4_rules
-from jobs.text.rules import code, fineweb, gopher
+from jobs.text.rules import code, fineweb, gopher, web
 from jobs.text.rules import words as W
+from schemas.filter import PER_CHARACTER_LANGUAGES
 
 PROSE_SIGNALS = gopher.QUALITY_SIGNALS + gopher.REPETITION_SIGNALS + c4_rules.SIGNALS + fineweb.SIGNALS
-ALL_SIGNALS = PROSE_SIGNALS + code.SIGNALS
+ALL_SIGNALS = web.SIGNALS + PROSE_SIGNALS + code.SIGNALS
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,13 @@ class Measure:
     gopher_repetition: bool = True
     c4: bool = True
     fineweb: bool = True
+    web: bool = True
     c4_lines: c4_rules.LineRules = field(default_factory=c4_rules.LineRules)
     fineweb_on_c4_text: bool = True
     fineweb_short_line_length: int = 30
     stop_words: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(gopher.STOP_WORDS))
     default_lang: str | None = "en"
+    per_character_languages: frozenset[str] = frozenset(PER_CHARACTER_LANGUAGES)  # written without spaces
 
 
 def stop_words_for(lang: str | None, measure: Measure) -> tuple[str, ...] | None:
@@ -59,6 +62,15 @@ def prose_signals(
             out.update(fineweb.fineweb_signals(remaining, kept_words, measure.fineweb_short_line_length))
         else:
             out.update(fineweb.fineweb_signals(text, len(ids), measure.fineweb_short_line_length))
+    if measure.web:
+        lang = lang or measure.default_lang
+        out.update(
+            web.web_signals(
+                text,
+                stop_words_for(lang, measure) or (),
+                spaced_words=(lang or "").split("-")[0] not in measure.per_character_languages,
+            )
+        )
     return out, remaining
 
 

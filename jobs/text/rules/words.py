@@ -81,8 +81,8 @@ _PER_CHAR_MARKS = (
     "\u1062-\u1064\u1067-\u106d\u1071-\u1074\u1082-\u108d\u108f\u109a-\u109d\u17b4-\u17d3\u17dd"
     "\u3099\u309a"
 )
-_PER_CHAR = re.compile(f"[{_PER_CHAR_BASE}][{_PER_CHAR_MARKS}]*")
-_HAS_PER_CHAR = re.compile(f"[{_PER_CHAR_BASE}]")
+PER_CHAR = re.compile(f"[{_PER_CHAR_BASE}][{_PER_CHAR_MARKS}]*")
+HAS_PER_CHAR = re.compile(f"[{_PER_CHAR_BASE}]")
 
 
 def _char_class(predicate, limit: int = 0x10000) -> str:
@@ -217,7 +217,14 @@ def _split_affixes(chunk: str) -> list[str]:
     return tokens
 
 
-_SIMPLE = re.compile('([(\\["\u201c]?)([^\\W\\d_]+|[0-9]+)([.,;:!?)\\]"\u201d]?)$')
+# A chunk of at most one bracket/quote, a core of word characters (and single dots between them),
+# and at most one punctuation mark: the common shapes of prose and of identifiers in code.
+_SIMPLE = re.compile(r'([(\["\u201c]?)([^\W_](?:\w|\.(?=\w))*(?<!_))([.,;:!?)\]"\u201d]?)$')
+# Cores the fast path must leave to the full rules: a unit suffix after digits ("10km"), a dot
+# followed by an upper-case letter after a lower-case one (an infix), an exception inside.
+_UNIT_END = re.compile(r"[0-9][^\W0-9_]+$")
+_DOT_INFIX = re.compile(rf"(?<=[{_LOWER}])\.(?=[{_UPPER}])")
+_DOT_SUFFIX_OK = re.compile(rf"[0-9{_LOWER}²]$|[{_UPPER}][{_UPPER}]$")
 
 
 def _merge_specials(tokens: list[str]) -> list[str]:
@@ -252,21 +259,27 @@ def _merge_specials(tokens: list[str]) -> list[str]:
 def _chunk_tokens(chunk: str) -> list[str]:
     """Tokens of one whitespace-free chunk; per-character scripts split one character per token."""
     simple = _SIMPLE.match(chunk)
-    if simple and chunk not in EXCEPTIONS and (chunk.isascii() or not _HAS_PER_CHAR.search(chunk)):
-        # At most one bracket/quote before and one punctuation mark after letters-only or
-        # digits-only: spaCy's rules reduce to splitting those marks off (checked to agree).
+    if simple and chunk not in EXCEPTIONS and (chunk.isascii() or not HAS_PER_CHAR.search(chunk)):
+        # At most one bracket/quote before and one punctuation mark after a word-character core
+        # to which no suffix, infix or special case applies: spaCy's rules reduce to splitting
+        # those marks off (tests check that this agrees with the full rules).
         prefix, core, suffix = simple.groups()
-        if core not in EXCEPTIONS and (
-            not suffix or (suffix != "." or not core[-1].isupper()) and core + suffix not in EXCEPTIONS
+        if (
+            core not in EXCEPTIONS
+            and (not prefix or prefix + core not in EXCEPTIONS)
+            and (not suffix or core + suffix not in EXCEPTIONS)
+            and (suffix != "." or _DOT_SUFFIX_OK.search(core))
+            and (core.isalpha() or not _UNIT_END.search(core))
+            and ("." not in core or not _DOT_INFIX.search(core))
         ):
             return [t for t in (prefix, core, suffix) if t]
-    if not _HAS_PER_CHAR.search(chunk):
+    if not HAS_PER_CHAR.search(chunk):
         tokens = _split_affixes(chunk)
         # two tokens: the only span of two is the whole chunk, which is not a special case
         return _merge_specials(tokens) if len(tokens) > 2 else tokens
     tokens: list[str] = []
     start = 0
-    for m in _PER_CHAR.finditer(chunk):
+    for m in PER_CHAR.finditer(chunk):
         if m.start() > start:
             tokens.extend(_split_affixes(chunk[start : m.start()]))
         tokens.append(m.group())
@@ -320,7 +333,7 @@ def token_id(token: str) -> int:
     symbol = not token.translate(_DROP_PUNCT)
     SYMBOL.append(int(symbol))
     ALPHA.append(int(token.isalpha() or any(map(str.isalpha, token))))
-    measured = not symbol and _PER_CHAR.fullmatch(token) is None
+    measured = not symbol and PER_CHAR.fullmatch(token) is None
     MEASURED.append(int(measured))
     MEASURED_LENGTH.append(len(token) if measured else 0)
     PACKED.append(
@@ -342,14 +355,16 @@ class _ChunkCache(dict):
     """chunk -> tuple of token ids, filled on first sight."""
 
     def __missing__(self, chunk: str) -> tuple[int, ...]:
-        if chunk == " ":  # the line marker of jobs.text.rules.c4, never a real chunk
-            return ()
-        ids = tuple(map(token_id, _chunk_tokens(chunk)))
+        tokens = _chunk_tokens(chunk)
+        ids = tuple(map(_VOCAB.get, tokens))  # known tokens: dictionary look-ups at C speed
+        if None in ids:
+            ids = tuple(map(token_id, tokens))
         self[chunk] = ids
         return ids
 
 
 CHUNKS: _ChunkCache = _ChunkCache()
+CHUNKS[" "] = ()  # the line marker of jobs.text.rules.c4, never a real chunk
 generation = 0  # bumped when the caches are cleared (ids change meaning)
 
 
@@ -357,6 +372,7 @@ def reset_caches() -> None:
     """Forget every chunk and token (ids change meaning: `generation` is bumped)."""
     global generation
     CHUNKS.clear()
+    CHUNKS[" "] = ()
     _VOCAB.clear()
     for table in (TOKENS, LENGTH, SYMBOL, ALPHA, MEASURED, MEASURED_LENGTH, SENT_TYPE, PACKED):
         table.clear()
