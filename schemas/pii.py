@@ -12,6 +12,15 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pyspark.sql.types import IntegerType, StructField
 
+# The defaults live with the scrubbing code (stdlib only), next to their reasons.
+from jobs.text.pii import (
+    DEFAULT_ALLOWED_EMAIL_DOMAINS,
+    DEFAULT_ALLOWED_IPS,
+    DEFAULT_EMAIL_PLACEHOLDERS,
+    DEFAULT_IP_PLACEHOLDERS,
+    DEFAULT_IPV6_PLACEHOLDERS,
+    DEFAULT_PHONE_PLACEHOLDERS,
+)
 from schemas.documents import INGEST_COLUMNS, document_expectations
 from schemas.documents import rejected_expectations as rejected_base
 from schemas.stage import StageSettings
@@ -19,35 +28,6 @@ from schemas.stage import StageSettings
 PiiKind = Literal["emails", "ips", "phones"]
 COUNT_COLUMNS = ("pii_emails", "pii_ips", "pii_phones")
 PII_COLUMNS = [StructField(name, IntegerType(), False) for name in COUNT_COLUMNS]
-
-# The published defaults (the same values as jobs/text/pii.py's; a test keeps the two equal).
-DEFAULT_EMAIL_PLACEHOLDERS = ("email@example.com", "firstname.lastname@example.org")
-DEFAULT_IP_PLACEHOLDERS = ("192.0.2.1", "198.51.100.2", "203.0.113.3")
-DEFAULT_IPV6_PLACEHOLDERS = ("2001:db8::1", "2001:db8::2")
-DEFAULT_PHONE_PLACEHOLDERS = ("+1-202-555-0100", "+1-202-555-0142")
-DEFAULT_ALLOWED_EMAIL_DOMAINS = (
-    "example.com",
-    "example.org",
-    "example.net",
-    "example",
-    "test",
-    "invalid",
-    "localhost",
-)
-DEFAULT_ALLOWED_IPS = (
-    "8.8.8.8",
-    "8.8.4.4",
-    "1.1.1.1",
-    "1.0.0.1",
-    "9.9.9.9",
-    "149.112.112.112",
-    "208.67.222.222",
-    "208.67.220.220",
-    "2001:4860:4860::8888",
-    "2001:4860:4860::8844",
-    "2606:4700:4700::1111",
-    "2606:4700:4700::1001",
-)
 
 
 class PiiSettings(StageSettings):

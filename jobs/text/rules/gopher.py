@@ -167,6 +167,24 @@ def repetition_signals(text: str, ids: list[int]) -> dict[str, float | None]:
     return out
 
 
+def _greedy_duplicate_chars(positions: list[int], keys: list, offsets: list[int], n: int) -> int:
+    """datatrove's find_all_duplicate over the positions whose n-gram repeats (in order): an
+    n-gram seen before counts its characters and the scan jumps past it; positions whose n-gram
+    occurs once never match, so leaving them out changes nothing."""
+    seen: set = set()
+    total = resume = 0
+    for p, k in zip(positions, keys, strict=True):
+        if p < resume:
+            continue
+        if k in seen:
+            total += offsets[p + n] - offsets[p]
+            resume = p + n
+        else:
+            seen.add(k)
+            resume = p + 1
+    return total
+
+
 def ngram_signals(ids: list[int], size: int) -> dict[str, float | None]:
     """Top n-gram (n=2..4) and duplicate n-gram (n=5..10) character fractions over `size` chars.
 
@@ -217,18 +235,9 @@ def ngram_signals(ids: list[int], size: int) -> dict[str, float | None]:
         positions = list(compress(positions, repeated))
         keys = list(compress(keys, repeated))
         if n in DUP_NGRAMS:
-            seen: set = set()
-            total = resume = 0
-            for p, k in zip(positions, keys, strict=True):
-                if p < resume:
-                    continue
-                if k in seen:
-                    total += offsets[p + n] - offsets[p]
-                    resume = p + n
-                else:
-                    seen.add(k)
-                    resume = p + 1
-            out[f"sig_gopher_dup_{n}gram_char_frac"] = total / size
+            out[f"sig_gopher_dup_{n}gram_char_frac"] = (
+                _greedy_duplicate_chars(positions, keys, offsets, n) / size
+            )
     for m in range(2, 11):  # after the first n without repeats: top n-grams occur once, no duplicates
         if m in TOP_NGRAMS:
             name = f"sig_gopher_top_{m}gram_char_frac"
@@ -280,17 +289,9 @@ def _ngram_signals_numpy(ids: list[int], size: int) -> dict[str, float | None]:
             total = 0
             if len(repeated):
                 offsets = offsets or cum.tolist()
-                seen: set[int] = set()
-                resume = 0
-                for p, h in zip(positions[repeated].tolist(), hashes[repeated].tolist(), strict=True):
-                    if p < resume:
-                        continue
-                    if h in seen:
-                        total += offsets[p + n] - offsets[p]
-                        resume = p + n
-                    else:
-                        seen.add(h)
-                        resume = p + 1
+                total = _greedy_duplicate_chars(
+                    positions[repeated].tolist(), hashes[repeated].tolist(), offsets, n
+                )
             out[f"sig_gopher_dup_{n}gram_char_frac"] = total / size
         positions, hashes = positions[repeated], hashes[repeated]
     return out
