@@ -8,7 +8,7 @@ Speed: CPU seconds (time.process_time) of
   False), FineWebQualityFilter, `filter()` called per Document in that order, stopping at the first
   failure (what a datatrove pipeline does; C4 rewrites doc.text, FineWeb sees the rewrite);
 - ours: jobs.filter.filter_batch (every signal of every family for every document, then the
-  thresholds applied to the batch's columns), batches of 1000 Arrow rows, as the Spark stage
+  thresholds applied to the batch's columns), batches of 2000 Arrow rows, as the Spark stage
   runs it, with our word caches emptied before each run (cold, as a fresh Python worker).
 Each run alternates which side goes first; figures are medians over the runs.
 
@@ -38,7 +38,7 @@ from jobs.filter import filter_batch, measure_of
 from jobs.text.rules import words
 from schemas.filter import FilterSettings
 
-BATCH = 1000
+BATCH = 2000  # spark.sql.execution.arrow.maxRecordsPerBatch in jobs/spark.py: what the stage gets
 
 
 def load_corpus(corpus: str, limit: int | None):

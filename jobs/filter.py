@@ -1,7 +1,8 @@
 """filter: heuristic quality rules; every measured value kept as a sig_* column.
 
 Prose (kind text/task): curate's web-junk rules, Gopher quality and repetition, C4 and
-FineWeb rules (jobs/text/rules), with per-language thresholds. Code (kind code): The Stack / StarCoder rules. Signals are computed per
+FineWeb rules (jobs/text/rules), with per-language thresholds; the Gopher/C4/FineWeb signals
+of a whole Arrow batch are computed at once with pyarrow.compute and numpy (batch_signals.py). Code (kind code): The Stack / StarCoder rules. Signals are computed per
 document on Spark's Python workers (mapInArrow); the thresholds are then applied to the whole
 batch's columns at once (`decide_columns`), the same function that can re-apply new thresholds
 to stored sig_* columns later.
@@ -20,9 +21,10 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.contract import StageContext, StageOutput
 from jobs.text.rules import c4 as c4_rules
+from jobs.text.rules.batch_signals import prose_signal_columns
 from jobs.text.rules.decide import decide_columns
 from jobs.text.rules.gopher import STOP_WORDS
-from jobs.text.rules.signals import Measure, code_signals, prose_signals
+from jobs.text.rules.signals import Measure, code_signals, prose_signals, web_signals
 from schemas.filter import SIGNAL_COLUMNS, FilterSettings
 
 REASON = "_reject_reason"
@@ -51,30 +53,43 @@ def measure_of(settings: FilterSettings) -> Measure:
     )
 
 
+def _put(columns: dict[str, np.ndarray], row: int, signals: dict[str, float | None]) -> None:
+    for name, value in signals.items():
+        if value is not None:
+            columns[name][row] = value
+
+
 def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measure) -> pa.RecordBatch:
     """One Arrow batch in, the same rows out with sig_* columns and the reject reason (null: kept).
 
-    With `c4_remove_lines`, kept documents get C4's remaining lines as their text."""
+    Prose signals of the whole batch at once (`batch_signals`, vectorised); with `c4_remove_lines`,
+    per document (`signals.prose_signals`, which also returns C4's remaining lines: kept documents
+    get them as their text)."""
     names = batch.schema.names
     n = batch.num_rows
     texts = batch.column(names.index("text")).to_pylist()
     kinds = batch.column(names.index("kind")).to_pylist() if "kind" in names else ["text"] * n
     langs = batch.column(names.index("lang")).to_pylist() if "lang" in names else [None] * n
     code_langs = batch.column(names.index("code_lang")).to_pylist() if "code_lang" in names else [None] * n
-    rows: list[dict] = []
-    remaining: list[str | None] = []
-    is_code = np.zeros(n, bool)
-    for i, (text, kind) in enumerate(zip(texts, kinds, strict=True)):
-        text = text or ""
-        if kind == "code":
-            is_code[i] = True
-            rows.append(code_signals(text) if settings.code else {})
-            remaining.append(None)
-        else:
-            signals, rest = prose_signals(text, langs[i], measure)
-            rows.append(signals)
-            remaining.append(rest)
-    columns = {name: np.array([r.get(name) for r in rows], dtype=float) for name in SIGNAL_COLUMNS}
+    is_code = np.array([kind == "code" for kind in kinds], bool)
+    columns = {name: np.full(n, np.nan) for name in SIGNAL_COLUMNS}
+    remaining: list[str | None] = [None] * n
+    prose = np.flatnonzero(~is_code)
+    if settings.c4_remove_lines:  # C4's remaining text per document: the per-document engine
+        for i in prose:
+            signals, remaining[i] = prose_signals(texts[i] or "", langs[i], measure)
+            _put(columns, i, signals)
+    elif len(prose):
+        text_column = batch.column(names.index("text"))
+        prose_texts = text_column if len(prose) == n else text_column.take(pa.array(prose))
+        for name, values in prose_signal_columns(prose_texts, [langs[i] for i in prose], measure).items():
+            columns[name][prose] = values
+        if measure.web:
+            for i in prose:
+                _put(columns, i, web_signals(texts[i] or "", langs[i], measure))
+    if settings.code:
+        for i in np.flatnonzero(is_code):
+            _put(columns, i, code_signals(texts[i] or ""))
     reasons = decide_columns(
         columns, settings, is_code, np.array(code_langs, dtype=object), np.array(langs, dtype=object)
     )

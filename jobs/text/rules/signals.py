@@ -63,15 +63,18 @@ def prose_signals(
         else:
             out.update(fineweb.fineweb_signals(text, len(ids), measure.fineweb_short_line_length))
     if measure.web:
-        lang = lang or measure.default_lang
-        out.update(
-            web.web_signals(
-                text,
-                stop_words_for(lang, measure) or (),
-                spaced_words=(lang or "").split("-")[0] not in measure.per_character_languages,
-            )
-        )
+        out.update(web_signals(text, lang, measure))
     return out, remaining
+
+
+def web_signals(text: str, lang: str | None, measure: Measure) -> dict[str, float | None]:
+    """The web-junk signals, with the document language's stop words and word spacing."""
+    lang = lang or measure.default_lang
+    return web.web_signals(
+        text,
+        stop_words_for(lang, measure) or (),
+        spaced_words=(lang or "").split("-")[0] not in measure.per_character_languages,
+    )
 
 
 def code_signals(text: str) -> dict[str, float | None]:
