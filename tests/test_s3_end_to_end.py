@@ -48,6 +48,8 @@ def test_sample_with_recipe_sources_and_store_on_s3_matches_local_disk(s3_bucket
         data = fs.cat_file(key)
         assert S3_SECRET.encode() not in data and S3_KEY_ID.encode() not in data, key
     named = {
-        f"{s3_bucket}/store/sample/{f['file']}" for f in s3_store.stage_manifest(version, "ingest")["files"]
+        f"{s3_bucket}/store/sample/{f['file']}"
+        for stage in local_sample["ids"]
+        for f in s3_store.stage_manifest(version, stage)["files"]
     }
     assert {k for k in stored if k.endswith(".parquet") and "/versions/" in k} == named
