@@ -19,14 +19,13 @@ A document counts as dropped when langid or the filter rejects it.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from bench.filter_bench import load_corpus, shares
 from jobs.assets import asset_path
 from jobs.filter import REASON, filter_batch, measure_of
 from jobs.langid import _labeller
@@ -35,12 +34,6 @@ from schemas.langid import LangidSettings
 from schemas.recipe import load_recipe
 
 BATCH = 1000
-
-
-def load(corpus: str) -> tuple[pa.Table, dict[str, dict]]:
-    crawl = pa.concat_tables([pq.read_table(f) for f in sorted(glob.glob(f"{corpus}/crawl/*.parquet"))])
-    labels = {r["id"]: r for r in pq.read_table(f"{corpus}/labels.parquet").to_pylist()}
-    return crawl, labels
 
 
 def group_of(label: dict) -> str:
@@ -87,14 +80,6 @@ def dropped_by(table: pa.Table, settings: FilterSettings) -> list[str | None]:
     return reasons
 
 
-def shares(reasons: list[str | None], groups: list[str]) -> dict[str, dict]:
-    table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for reason, group in zip(reasons, groups, strict=True):
-        table[group][0] += reason is not None
-        table[group][1] += 1
-    return {g: {"dropped": a, "docs": b, "share": round(a / b, 4)} for g, (a, b) in sorted(table.items())}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default="../shared/bench/corpus-20k")
@@ -104,7 +89,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     recipe = load_recipe(args.recipe)
-    crawl, labels = load(args.corpus)
+    crawl, labels = load_corpus(args.corpus, None)
     groups = [group_of(labels[i]) for i in crawl.column("id").to_pylist()]
     configurations = {
         "published": FilterSettings(web=False, builtin_language_thresholds=False),
@@ -124,7 +109,7 @@ def main(argv=None) -> int:
         if key not in prepared:
             prepared[key] = with_stage_columns(crawl, labels, args.lang, langid_of[name])
         reasons = dropped_by(prepared[key], settings)
-        result["configurations"][name] = {"shares": shares(reasons, groups)}
+        result["configurations"][name] = {"shares": shares([r is not None for r in reasons], groups)}
         for group in ("good prose", "good code"):
             found = Counter(r for r, g in zip(reasons, groups, strict=True) if r and g == group)
             result["configurations"][name][f"reasons on {group}"] = dict(found.most_common(15))

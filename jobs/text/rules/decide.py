@@ -98,15 +98,20 @@ def language_thresholds(thresholds: Any) -> dict[str, dict[str, Any]]:
     return effective() if effective else {}
 
 
-def overrides_for_language(lang: str | None, by_language: dict[str, dict[str, Any]]) -> dict | None:
-    """The overrides of a language, falling back from a script variant to its language (sr-latn
-    -> sr)."""
-    if not lang or not by_language:
+def language_key(lang: str | None, table: dict) -> str | None:
+    """The key of `table` that holds a language's entry: the language itself, else the language
+    of its script variant (sr-latn -> sr); None when neither is there."""
+    if not lang:
         return None
-    found = by_language.get(lang)
-    if found is None and "-" in lang:
-        found = by_language.get(lang.split("-")[0])
-    return found
+    if lang in table:
+        return lang
+    base = lang.split("-")[0]
+    return base if base in table else None
+
+
+def overrides_for_language(lang: str | None, by_language: dict[str, dict[str, Any]]) -> dict | None:
+    key = language_key(lang, by_language)
+    return by_language[key] if key else None
 
 
 def _threshold(rule: Rule, thresholds: Any, overrides: dict | None) -> Any:
@@ -179,17 +184,6 @@ def _groups(
     return groups
 
 
-def _prose_override_keys(langs: np.ndarray, by_language: dict[str, dict]) -> np.ndarray:
-    """Each row's key into by_language (its language, or the language of its script variant)."""
-    keys = np.full(len(langs), None, dtype=object)
-    for i, lang in enumerate(langs):
-        if lang and lang not in by_language and "-" in lang:
-            lang = lang.split("-")[0]
-        if lang in by_language:
-            keys[i] = lang
-    return keys
-
-
 def decide_columns(
     columns: dict[str, np.ndarray],
     thresholds: Any,
@@ -228,7 +222,9 @@ def decide_columns(
 
     by_language = language_thresholds(thresholds)
     langs = lang if lang is not None else np.full(n, None, dtype=object)
-    prose_groups = _groups(prose, _prose_override_keys(langs, by_language), by_language)
+    prose_groups = _groups(
+        prose, np.array([language_key(x, by_language) for x in langs], dtype=object), by_language
+    )
     for rule in PROSE_RULES:
         if not getattr(thresholds, rule.family):
             continue

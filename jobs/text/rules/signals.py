@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from jobs.text.rules import c4 as c4_rules
 from jobs.text.rules import code, fineweb, gopher, web
 from jobs.text.rules import words as W
+from jobs.text.rules.decide import language_key
 from schemas.filter import PER_CHARACTER_LANGUAGES
 
 PROSE_SIGNALS = gopher.QUALITY_SIGNALS + gopher.REPETITION_SIGNALS + c4_rules.SIGNALS + fineweb.SIGNALS
@@ -31,13 +32,8 @@ class Measure:
 
 
 def stop_words_for(lang: str | None, measure: Measure) -> tuple[str, ...] | None:
-    lang = lang or measure.default_lang
-    if lang is None:
-        return None
-    found = measure.stop_words.get(lang)
-    if found is None and "-" in lang:  # sr-latn -> sr
-        found = measure.stop_words.get(lang.split("-")[0])
-    return found
+    key = language_key(lang or measure.default_lang, measure.stop_words)
+    return measure.stop_words[key] if key else None
 
 
 def prose_signals(
