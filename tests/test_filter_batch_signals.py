@@ -142,7 +142,7 @@ TRICKY_CHUNKS = [
 ]  # fmt: skip
 
 
-def test_fast_tokenizer_words_on_tricky_chunks():
+def test_fast_tokenizer_words_on_tricky_chunks(monkeypatch):
     """Chunks the RE2 rules once split differently from spaCy (symbol runs, emoticons inside,
     special cases behind a punctuation mark, dot runs, unit suffixes): the fast tokenizer gives
     the per-document tokenizer's words (rewritten or handed to it)."""
@@ -151,6 +151,8 @@ def test_fast_tokenizer_words_on_tricky_chunks():
     from jobs.text.rules import batch_signals as B
     from jobs.text.rules import words as W
 
+    monkeypatch.setattr(B, "_FAST_MIN", 0)  # the RE2 rules even for a handful of chunks
+
     lines = pa.array([" ".join(TRICKY_CHUNKS[i : i + 5]) for i in range(0, len(TRICKY_CHUNKS), 5)])
     for tokenizer in ("fast", "exact"):
         got = B._tokenize(lines, tokenizer)
@@ -158,3 +160,53 @@ def test_fast_tokenizer_words_on_tricky_chunks():
         off = np.concatenate([[0], np.cumsum(got.line_counts)])
         for k, line in enumerate(lines.to_pylist()):
             assert [words[t] for t in got.tok[off[k] : off[k + 1]]] == W.split_words(line), (tokenizer, line)
+
+
+def test_duplicate_ngrams_equal_datatrove_scan_on_repetitive_texts():
+    """The batch's duplicate n-gram scan (stops only, runs of first occurrences at once) gives
+    datatrove's find_all_duplicate on texts of a tiny vocabulary, where matches skip first
+    occurrences and documents of every shape share one batch."""
+    from datatrove.pipeline.filters.gopher_repetition_filter import find_all_duplicate
+
+    rng = np.random.default_rng(7)
+    vocab = ["ab", "cd", "efg", "h", "ijkl", "mn"]
+    texts = []
+    for _ in range(300):
+        size = int(rng.integers(1, 120))
+        used = vocab[: int(rng.integers(1, len(vocab) + 1))]
+        words = [used[k] for k in rng.integers(0, len(used), size)]
+        if rng.random() < 0.3:  # a copied passage
+            words = words + words[: int(rng.integers(1, size + 1))]
+        texts.append(" ".join(words))
+    cols = prose_signal_columns(texts, None, Measure(), tokenizer="fast")
+    for n in range(5, 11):
+        got = cols[f"sig_gopher_dup_{n}gram_char_frac"]
+        for i, text in enumerate(texts):
+            want = find_all_duplicate(text.split(), n) / len(text)
+            assert got[i] == pytest.approx(want, abs=1e-12), (n, i, text[:60])
+
+
+def test_fast_words_kept_over_batches_give_the_same_signals(monkeypatch):
+    """Hard chunks' fast-mode words come from the cross-batch cache once seen: a second batch of
+    the same texts in another order gets the same signals; `words.reset_caches` empties it."""
+    from jobs.text.rules import batch_signals as B
+    from jobs.text.rules import words as W
+
+    monkeypatch.setattr(B, "_FAST_MIN", 0)
+    table = pq.read_table(FIXTURE)
+    prose = [
+        t
+        for t, c in zip(table.column("text").to_pylist(), table.column("is_code").to_pylist(), strict=True)
+        if not c
+    ]
+    W.reset_caches()
+    cold = prose_signal_columns(prose, None, Measure(), tokenizer="fast")
+    cached = len(B._FAST_WORDS.chunks)
+    assert cached > 100
+    warm = prose_signal_columns(prose[::-1], None, Measure(), tokenizer="fast")
+    assert len(B._FAST_WORDS.chunks) == cached  # nothing new to split
+    for name in PROSE_SIGNALS:
+        np.testing.assert_array_equal(warm[name][::-1], cold[name], err_msg=name)
+    W.reset_caches()
+    prose_signal_columns(prose[:2], None, Measure(), tokenizer="fast")
+    assert len(B._FAST_WORDS.chunks) < cached

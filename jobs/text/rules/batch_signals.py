@@ -378,6 +378,75 @@ class _Words:
 _FAST_MIN = 1000
 
 
+def _word_lists(values: pa.Array, counts: np.ndarray) -> pa.ListArray:
+    offsets = np.zeros(len(counts) + 1, np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values.cast(pa.string()))
+
+
+def _hard_words(hard: pa.Array, fast: bool = False) -> pa.ListArray:
+    """The words of each hard chunk: the exact tokenizer, or (`fast`, and enough chunks to pay
+    for compiling the rules) the RE2 rewrites with the chunks they get wrong left to the exact
+    tokenizer."""
+    if not fast or len(hard) < _FAST_MIN:
+        lists = _hard_tokens_exact(hard.to_pylist())
+        return pa.array(lists, pa.list_(pa.string())) if lists else pa.array([], pa.list_(pa.string()))
+    values, counts, exact_rows = _hard_tokens_fast(hard)
+    lists = _word_lists(values, counts)
+    if exact_rows:
+        fixed = pa.array(
+            _hard_tokens_exact(hard.take(pa.array(exact_rows)).to_pylist()), pa.list_(pa.string())
+        )
+        pick = np.arange(len(hard), dtype=np.int64)
+        pick[exact_rows] = len(hard) + np.arange(len(exact_rows))
+        lists = pa.concat_arrays([lists, fixed]).take(pa.array(pick))
+    return lists
+
+
+class _FastWords:
+    """Fast-mode words of hard chunks, kept over batches: a Python worker serves many batches of
+    one corpus, whose uncommon chunks recur (about a third of a batch's were in earlier ones on
+    corpus-20k), and the RE2 rewrites cost ~10 µs a chunk. Arrow arrays, looked up with one
+    `index_in` per batch; emptied with the word caches (`words.reset_caches`) and when full."""
+
+    MAX_CHUNKS = 1_000_000
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.chunks = pa.array([], pa.string())
+        self.lists = pa.array([], pa.list_(pa.string()))
+        self.generation = W.generation
+
+    def words(self, hard: pa.Array) -> pa.ListArray:
+        if self.generation != W.generation or len(self.chunks) > self.MAX_CHUNKS:
+            self.clear()
+        found = _np_int(pc.index_in(hard, value_set=self.chunks).fill_null(-1)) if len(self.chunks) else None
+        if found is None or not (found >= 0).any():
+            lists = _hard_words(hard, fast=True)
+            self._add(hard, lists)
+            return lists
+        miss = np.flatnonzero(found < 0)
+        known = self.lists.take(pa.array(found[found >= 0]))
+        if not len(miss):
+            return known
+        new_chunks = hard.take(pa.array(miss))
+        new_lists = _hard_words(new_chunks, fast=True)
+        self._add(new_chunks, new_lists)
+        pick = np.empty(len(hard), np.int64)
+        pick[found >= 0] = np.arange(len(known))
+        pick[miss] = len(known) + np.arange(len(miss))
+        return pa.concat_arrays([known, new_lists]).take(pa.array(pick))
+
+    def _add(self, chunks: pa.Array, lists: pa.ListArray) -> None:
+        self.chunks = pa.concat_arrays([self.chunks, chunks.cast(pa.string())])
+        self.lists = pa.concat_arrays([self.lists, lists])
+
+
+_FAST_WORDS = _FastWords()
+
+
 def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
     out = _Words()
     chunks, chunk_line, out.n_chunks_line = _split_ws(lines)
@@ -405,29 +474,11 @@ def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
     hard_idx = np.flatnonzero(~simple)
     if len(hard_idx):
         hard = uniq.take(pa.array(hard_idx))
-        if tokenizer == "exact" or len(hard_idx) < _FAST_MIN:
-            lists = _hard_tokens_exact(hard.to_pylist())
-            c = np.fromiter(map(len, lists), np.int64, len(lists))
-            values = pa.array([t for toks in lists for t in toks], pa.string())
-        else:
-            values, c, exact_rows = _hard_tokens_fast(hard)
-            if exact_rows:  # special cases and URLs: the exact tokenizer; their words go last
-                fixed = _hard_tokens_exact(hard.take(pa.array(exact_rows)).to_pylist())
-                fc = np.fromiter(map(len, fixed), np.int64, len(fixed))
-                starts = np.cumsum(c) - c
-                starts[exact_rows] = len(values) + np.cumsum(fc) - fc
-                c[exact_rows] = fc
-                values = pa.concat_arrays(
-                    [values, pa.array([t for toks in fixed for t in toks], pa.string())]
-                )
-                ucount[hard_idx] = c
-                ustart[hard_idx] = base + starts
-                parts.append(values)
-                values = None
-        if values is not None:
-            ucount[hard_idx] = c
-            ustart[hard_idx] = base + np.cumsum(c) - c
-            parts.append(values)
+        lists = _hard_words(hard) if tokenizer == "exact" else _FAST_WORDS.words(hard)
+        c = _np_int(pc.list_value_length(lists))
+        ucount[hard_idx] = c
+        ustart[hard_idx] = base + np.cumsum(c) - c
+        parts.append(lists.flatten())
     flat = pa.concat_arrays([p.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
     if len(flat):
         tenc = pc.dictionary_encode(flat)
@@ -571,7 +622,9 @@ def _ngram_columns(tok: np.ndarray, length: np.ndarray, doc_off: np.ndarray, siz
             dup = np.bincount(d[easy], weights=chars[easy], minlength=n_docs).astype(np.float64)
             slow = np.flatnonzero(slow_doc[d])
             if len(slow):
-                hit = slow[_greedy(p[slow], keys[rep_pos][slow], n)]
+                group_of_pos = np.empty(len(order), np.int64)
+                group_of_pos[order] = group_of_sorted
+                hit = slow[_greedy(p[slow], group_of_pos[rep_pos][slow], ~later[slow], n)]
                 slow_docs = np.unique(d[slow])
                 dup[slow_docs] = 0.0
                 np.add.at(dup, d[hit], chars[hit])
@@ -580,24 +633,42 @@ def _ngram_columns(tok: np.ndarray, length: np.ndarray, doc_off: np.ndarray, siz
     return out
 
 
-def _greedy(pos: np.ndarray, keys: np.ndarray, n: int) -> list[int]:
-    """datatrove's find_all_duplicate over the repeated positions of every document (keys carry
-    the document, positions are global and increasing, so documents never meet): the indices of
-    the matches. (Jumping over the skipped positions with searchsorted and adding runs of first
-    occurrences at once was slower: most positions are later occurrences.)"""
+def _greedy(pos: np.ndarray, group: np.ndarray, first: np.ndarray, n: int) -> np.ndarray:
+    """datatrove's find_all_duplicate over the repeated positions of whole documents (positions
+    global and increasing, so documents never meet; `group`: the n-gram's id, unique across
+    documents; `first`: its first occurrence in the document): the indices of the matches.
+
+    Only the scan's stops are visited: a match goes straight to the position n words on (found
+    for all positions at once with searchsorted), and a run of first occurrences, never a match,
+    is added to the seen set at once. memoryviews hand the loop Python ints without converting
+    whole arrays to lists. (A numpy formulation, following the chain of stops by pointer doubling
+    and correcting guessed matches until they reproduce themselves, needed up to a dozen rounds
+    on corpus-20k's repetitive documents and was slower.)"""
+    size = len(pos)
+    if size == 0:
+        return np.zeros(0, np.int64)
+    resume = memoryview(np.searchsorted(pos, pos + n).astype(np.int64))
+    later_at = np.flatnonzero(~first)
+    first_run_end = memoryview(np.append(later_at, size)[np.searchsorted(later_at, np.arange(size))])
+    key = memoryview(np.ascontiguousarray(group, np.int64))
+    is_first = memoryview(np.ascontiguousarray(first, bool))
     seen: set[int] = set()
-    add = seen.add
+    update, add = seen.update, seen.add
     matches: list[int] = []
-    resume = 0
-    for i, (p, k) in enumerate(zip(pos.tolist(), keys.tolist(), strict=True)):
-        if p < resume:
-            continue
-        if k in seen:
-            matches.append(i)
-            resume = p + n
+    append = matches.append
+    i = 0
+    while i < size:
+        if is_first[i]:
+            end = first_run_end[i]
+            update(key[i:end])
+            i = end
+        elif key[i] in seen:
+            append(i)
+            i = resume[i]
         else:
-            add(k)
-    return matches
+            add(key[i])
+            i += 1
+    return np.asarray(matches, np.int64)
 
 
 # -- the batch ---------------------------------------------------------------------------------------------
