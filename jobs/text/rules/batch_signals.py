@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
@@ -97,6 +98,7 @@ def _classes() -> dict[str, str]:
 # Python's str.splitlines breaks, and the whitespace of str.split / str.strip.
 _BREAKS = "\\r\\n|[\\n\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x{85}\\x{2028}\\x{2029}]"
 _ENDS_WITH_BREAK = "[\\n\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x{85}\\x{2028}\\x{2029}]$"
+_OTHER_BREAKS = "[\\r\\x0b\\x0c\\x1c\\x1d\\x1e\\x{85}\\x{2028}\\x{2029}]"
 # words._SIMPLE in RE2 (no look-arounds): a core of word characters and single inner dots,
 # starting and ending with a letter/digit.
 _SIMPLE = '^([(\\["\\x{201c}]?)([\\pL\\pN](?:(?:\\.?[\\pL\\pN_])*\\.?[\\pL\\pN])?)([.,;:!?)\\]"\\x{201d}]?)$'
@@ -403,48 +405,74 @@ def _hard_words(hard: pa.Array, fast: bool = False) -> pa.ListArray:
     return lists
 
 
-class _FastWords:
-    """Fast-mode words of hard chunks, kept over batches: a Python worker serves many batches of
-    one corpus, whose uncommon chunks recur (about a third of a batch's were in earlier ones on
-    corpus-20k), and the RE2 rewrites cost ~10 µs a chunk. Arrow arrays, looked up with one
-    `index_in` per batch; emptied with the word caches (`words.reset_caches`) and when full."""
+def _chunk_words(uniq: pa.Array, fast: bool) -> pa.ListArray:
+    """The words of each distinct whitespace chunk, in order: the common shape by one RE2 rewrite
+    (`_simple_mask`), the others by `_hard_words`."""
+    if not len(uniq):
+        return pa.array([], pa.list_(pa.string()))
+    simple, simple_toks = _simple_mask(uniq)
+    simple_idx, hard_idx = np.flatnonzero(simple), np.flatnonzero(~simple)
+    parts = []
+    pick = np.empty(len(uniq), np.int64)
+    if len(simple_idx):
+        values, counts = simple_toks
+        parts.append(_word_lists(values, counts))
+        pick[simple_idx] = np.arange(len(simple_idx))
+    if len(hard_idx):
+        parts.append(_hard_words(uniq.take(pa.array(hard_idx)), fast))
+        pick[hard_idx] = len(simple_idx) + np.arange(len(hard_idx))
+    if len(parts) == 1:  # all of one shape: already in order
+        return parts[0]
+    return pa.concat_arrays(parts).take(pa.array(pick))
 
-    MAX_CHUNKS = 1_000_000
+
+class _ChunkWords:
+    """Fast-mode words of whitespace chunks, kept over batches: a Python worker serves many
+    batches of one corpus, whose chunks recur (on corpus-20k about half of a batch's distinct
+    chunks were in earlier batches), and splitting costs ~1 µs a common chunk and ~10 µs an
+    uncommon one. A dict from chunk to its row among the word lists of earlier batches (Arrow
+    list arrays, one per batch, never copied); emptied with the word caches
+    (`words.reset_caches`) and when full. (`pc.index_in` against an Arrow array of known chunks
+    hashes the whole array again on every call: slower than splitting.)"""
+
+    MAX_CHUNKS = 500_000
 
     def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
-        self.chunks = pa.array([], pa.string())
-        self.lists = pa.array([], pa.list_(pa.string()))
+        self.row: dict[str, int] = {}
+        self.lists: list[pa.ListArray] = []
         self.generation = W.generation
 
-    def words(self, hard: pa.Array) -> pa.ListArray:
-        if self.generation != W.generation or len(self.chunks) > self.MAX_CHUNKS:
+    def words(self, chunks: pa.Array) -> pa.ListArray:
+        if self.generation != W.generation or len(self.row) > self.MAX_CHUNKS:
             self.clear()
-        found = _np_int(pc.index_in(hard, value_set=self.chunks).fill_null(-1)) if len(self.chunks) else None
-        if found is None or not (found >= 0).any():
-            lists = _hard_words(hard, fast=True)
-            self._add(hard, lists)
-            return lists
+        names = chunks.to_pylist()
+        found = np.fromiter(map(self.row.get, names, repeat(-1)), np.int64, len(names))
         miss = np.flatnonzero(found < 0)
-        known = self.lists.take(pa.array(found[found >= 0]))
+        if len(miss) == len(names):
+            lists = _chunk_words(chunks, fast=True)
+            self._add(names, lists)
+            return lists
+        known = pa.chunked_array(self.lists, pa.list_(pa.string())).take(pa.array(found[found >= 0]))
+        known = known.combine_chunks() if known.num_chunks != 1 else known.chunk(0)
         if not len(miss):
             return known
-        new_chunks = hard.take(pa.array(miss))
-        new_lists = _hard_words(new_chunks, fast=True)
-        self._add(new_chunks, new_lists)
-        pick = np.empty(len(hard), np.int64)
+        new_lists = _chunk_words(chunks.take(pa.array(miss)), fast=True)
+        self._add([names[i] for i in miss.tolist()], new_lists)
+        pick = np.empty(len(chunks), np.int64)
         pick[found >= 0] = np.arange(len(known))
         pick[miss] = len(known) + np.arange(len(miss))
         return pa.concat_arrays([known, new_lists]).take(pa.array(pick))
 
-    def _add(self, chunks: pa.Array, lists: pa.ListArray) -> None:
-        self.chunks = pa.concat_arrays([self.chunks, chunks.cast(pa.string())])
-        self.lists = pa.concat_arrays([self.lists, lists])
+    def _add(self, names: list[str], lists: pa.ListArray) -> None:
+        start = len(self.row)
+        self.row.update(zip(names, range(start, start + len(names)), strict=True))
+        self.lists.append(lists)
 
 
-_FAST_WORDS = _FastWords()
+_CHUNK_WORDS = _ChunkWords()
 
 
 def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
@@ -458,27 +486,10 @@ def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
     else:
         idx = np.zeros(0, np.int64)
         uniq = pa.array([], pa.string())
-    n_uniq = len(uniq)
-    simple, simple_toks = _simple_mask(uniq) if n_uniq else (np.zeros(0, bool), None)
-    ucount = np.zeros(n_uniq, np.int64)
-    ustart = np.zeros(n_uniq, np.int64)
-    parts: list[pa.Array] = []
-    base = 0
-    if simple_toks is not None and len(simple_toks[1]):
-        s_idx = np.flatnonzero(simple)
-        values, c = simple_toks
-        ucount[s_idx] = c
-        ustart[s_idx] = np.cumsum(c) - c
-        parts.append(values)
-        base = int(c.sum())
-    hard_idx = np.flatnonzero(~simple)
-    if len(hard_idx):
-        hard = uniq.take(pa.array(hard_idx))
-        lists = _hard_words(hard) if tokenizer == "exact" else _FAST_WORDS.words(hard)
-        c = _np_int(pc.list_value_length(lists))
-        ucount[hard_idx] = c
-        ustart[hard_idx] = base + np.cumsum(c) - c
-        parts.append(lists.flatten())
+    lists = _CHUNK_WORDS.words(uniq) if tokenizer == "fast" else _chunk_words(uniq, fast=False)
+    ucount = _np_int(pc.list_value_length(lists)) if len(uniq) else np.zeros(0, np.int64)
+    ustart = np.cumsum(ucount) - ucount
+    parts = [lists.flatten()] if len(uniq) else []
     flat = pa.concat_arrays([p.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
     if len(flat):
         tenc = pc.dictionary_encode(flat)
@@ -625,9 +636,8 @@ def _ngram_columns(tok: np.ndarray, length: np.ndarray, doc_off: np.ndarray, siz
                 group_of_pos = np.empty(len(order), np.int64)
                 group_of_pos[order] = group_of_sorted
                 hit = slow[_greedy(p[slow], group_of_pos[rep_pos][slow], ~later[slow], n)]
-                slow_docs = np.unique(d[slow])
-                dup[slow_docs] = 0.0
-                np.add.at(dup, d[hit], chars[hit])
+                dup[slow_doc] = 0.0
+                dup += np.bincount(d[hit], weights=chars[hit], minlength=n_docs)
             out[f"sig_gopher_dup_{n}gram_char_frac"] = dup / np.where(size_f > 0, size_f, 1)
         positions, hashes = positions[rep_pos], hashes[rep_pos]
     return out
@@ -647,9 +657,17 @@ def _greedy(pos: np.ndarray, group: np.ndarray, first: np.ndarray, n: int) -> np
     size = len(pos)
     if size == 0:
         return np.zeros(0, np.int64)
-    resume = memoryview(np.searchsorted(pos, pos + n).astype(np.int64))
-    later_at = np.flatnonzero(~first)
-    first_run_end = memoryview(np.append(later_at, size)[np.searchsorted(later_at, np.arange(size))])
+    # where the scan resumes after a match at each position: n positions on inside a run of
+    # consecutive positions (most), else found by binary search
+    ahead = np.minimum(np.arange(n, size + n), size - 1)
+    resume_at = np.where(pos[ahead] == pos + n, ahead, -1)
+    far = np.flatnonzero(resume_at < 0)
+    resume_at[far] = np.searchsorted(pos, pos[far] + n)
+    resume = memoryview(resume_at)
+    # where the run of first occurrences starting at each position ends: the next later occurrence
+    later = ~first
+    later_at = np.append(np.flatnonzero(later), size)
+    first_run_end = memoryview(later_at[np.cumsum(later) - later])
     key = memoryview(np.ascontiguousarray(group, np.int64))
     is_first = memoryview(np.ascontiguousarray(first, bool))
     seen: set[int] = set()
@@ -699,7 +717,7 @@ def prose_signal_columns(
         return cols
     size = _np_int(pc.utf8_length(texts))
     # lines as str.splitlines: split at every break, then drop the empty piece after a final break
-    split = pc.split_pattern_regex(texts, _BREAKS)
+    split = _split_lines(texts)
     pieces = split.flatten()
     piece_off = _np_int(split.offsets)
     last = piece_off[1:] - 1
@@ -734,6 +752,25 @@ def prose_signal_columns(
             else:
                 _fineweb_on_text(cols, texts, size, doc_words, measure)
     return cols
+
+
+def _split_lines(texts: pa.Array) -> pa.ListArray:
+    """The pieces between str.splitlines' breaks. Most texts break lines with "\\n" only: a plain
+    split for those (several times cheaper than the regex split), the regex for the others."""
+    other = _np_bool(pc.match_substring_regex(texts, _OTHER_BREAKS))
+    if not other.any():
+        return pc.split_pattern(texts, "\n")
+    if other.all():
+        return pc.split_pattern_regex(texts, _BREAKS)
+    plain_rows, other_rows = np.flatnonzero(~other), np.flatnonzero(other)
+    pick = np.empty(len(texts), np.int64)
+    pick[plain_rows] = np.arange(len(plain_rows))
+    pick[other_rows] = len(plain_rows) + np.arange(len(other_rows))
+    parts = [
+        pc.split_pattern(_take(texts, plain_rows), "\n"),
+        pc.split_pattern_regex(_take(texts, other_rows), _BREAKS),
+    ]
+    return pa.concat_arrays(parts).take(pa.array(pick))
 
 
 def _gopher_quality(cols, texts, lines, line_doc, n_lines, words, doc_words, doc_off, langs, measure):
@@ -771,14 +808,17 @@ def _gopher_quality(cols, texts, lines, line_doc, n_lines, words, doc_words, doc
             groups.setdefault(sw, np.zeros(n, bool))[i] = True
     stop = np.full(n, np.nan)
     doc_of = np.repeat(np.arange(n, dtype=np.int64), doc_words)
-    n_dict = len(words.dictionary)
     for sw, members in groups.items():
         if sw is None:
             continue
-        is_stop = _np_bool(pc.is_in(words.dictionary, value_set=pa.array(list(sw), pa.string())))
-        mask = is_stop[tok] & members[doc_of]
-        pairs = np.unique(doc_of[mask] * max(n_dict, 1) + tok[mask])
-        counts = np.bincount(pairs // max(n_dict, 1), minlength=n).astype(np.float64)
+        # distinct stop words per document: a (document x stop word) presence table, no sort
+        listed = list(dict.fromkeys(sw))
+        slot = pc.index_in(words.dictionary, value_set=pa.array(listed, pa.string()))
+        slot_of_tok = np.asarray(slot.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)[tok]
+        mask = (slot_of_tok >= 0) & members[doc_of]
+        present = np.zeros((n, len(listed)), bool)
+        present[doc_of[mask], slot_of_tok[mask]] = True
+        counts = present.sum(axis=1).astype(np.float64)
         stop[members & has] = counts[members & has]
     cols["sig_gopher_stop_words"] = stop
 
