@@ -67,11 +67,14 @@ def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measu
     get them as their text)."""
     names = batch.schema.names
     n = batch.num_rows
-    texts = batch.column(names.index("text")).to_pylist()
     kinds = batch.column(names.index("kind")).to_pylist() if "kind" in names else ["text"] * n
     langs = batch.column(names.index("lang")).to_pylist() if "lang" in names else [None] * n
     code_langs = batch.column(names.index("code_lang")).to_pylist() if "code_lang" in names else [None] * n
     is_code = np.array([kind == "code" for kind in kinds], bool)
+    text_column = batch.column(names.index("text"))
+    # Python strings only where per-document code needs them (web and code rules, C4's line removal)
+    per_document = settings.c4_remove_lines or measure.web or (settings.code and is_code.any())
+    texts = text_column.to_pylist() if per_document else None
     columns = {name: np.full(n, np.nan) for name in SIGNAL_COLUMNS}
     remaining: list[str | None] = [None] * n
     prose = np.flatnonzero(~is_code)
@@ -80,7 +83,6 @@ def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measu
             signals, remaining[i] = prose_signals(texts[i] or "", langs[i], measure)
             _put(columns, i, signals)
     elif len(prose):
-        text_column = batch.column(names.index("text"))
         prose_texts = text_column if len(prose) == n else text_column.take(pa.array(prose))
         for name, values in prose_signal_columns(prose_texts, [langs[i] for i in prose], measure).items():
             columns[name][prose] = values
@@ -101,7 +103,8 @@ def filter_batch(batch: pa.RecordBatch, settings: FilterSettings, measure: Measu
                 else:
                     reasons[i] = "c4:no_lines_left"
     arrays = list(batch.columns)
-    arrays[names.index("text")] = pa.array(texts, pa.string())
+    if settings.c4_remove_lines:
+        arrays[names.index("text")] = pa.array(texts, pa.string())
     for name in SIGNAL_COLUMNS:
         values = columns[name]
         arrays.append(pa.array(values, pa.float64(), mask=np.isnan(values)))

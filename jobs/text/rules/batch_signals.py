@@ -5,7 +5,8 @@ removal) vectorised with pyarrow.compute and numpy; the filter stage's default.
 `prose_signal_columns(texts, langs, measure)` returns {signal name: float array (NaN = null)} for
 every name in `signals.PROSE_SIGNALS`, for a batch of documents, computed column-wise:
 
-- lines: `split_pattern_regex` with `str.splitlines`' breaks; whitespace chunks of every line
+- lines: `str.splitlines`' breaks (a plain "\\n" split for the texts that have no other break, the
+  regex split for the rest); whitespace chunks of every line
   (`utf8_split_whitespace`: the same whitespace as `str.split`), dictionary-encoded per batch
   (C++ hash table), so each distinct chunk is split into words once per batch;
 - words: the chunks of the common shape (a word-character core, at most one bracket/quote before
@@ -20,13 +21,14 @@ every name in `signals.PROSE_SIGNALS`, for a batch of documents, computed column
   "''", emoticons), abbreviations of single letters, the rows still matching after the last
   pass, and every hard chunk of a small input (fewer than `_FAST_MIN`). On corpus-20k its words
   differ from the exact tokenizer's for about 1 chunk in 8,000 (code: '+1', '__id__');
-  `words.CHUNKS` persists over batches (and Spark's reused Python workers);
+  the words of every distinct chunk are kept over batches (`_ChunkWords` in fast mode,
+  `words.CHUNKS` in exact mode), as Spark's reused Python workers serve many batches;
 - per-word properties (length, all-punctuation, has a letter, per-character script, sentence end)
   by regexes over the batch's distinct words; per-document sums by cumulative sums;
 - duplicate lines/paragraphs and top/duplicate n-grams: integer keys (document in the high bits)
   sorted once per n over the whole batch; n >= 3 only over positions whose (n-1)-gram repeats in
-  its document; datatrove's greedy duplicate scan (n = 5..10) runs in Python over the repeated
-  positions only;
+  its document; datatrove's greedy duplicate scan (n = 5..10) runs in Python only for documents
+  where a match can skip a repeated position, and visits only the scan's stops (`_greedy`);
 - C4: per-line masks (word counts, long words, citations, javascript, policy, lorem ipsum, curly
   brackets), spaCy Sentencizer's sentence starts as "a word whose previous non-punctuation word
   in the line is a sentence end", FineWeb on C4's kept lines.
