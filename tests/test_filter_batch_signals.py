@@ -187,7 +187,7 @@ def test_duplicate_ngrams_equal_datatrove_scan_on_repetitive_texts():
 
 
 def test_fast_words_kept_over_batches_give_the_same_signals(monkeypatch):
-    """Chunks' fast-mode words come from the cross-batch cache once seen: a second batch of
+    """Hard chunks' fast-mode words come from the cross-batch cache once seen: a second batch of
     the same texts in another order gets the same signals; `words.reset_caches` empties it."""
     from jobs.text.rules import batch_signals as B
     from jobs.text.rules import words as W
@@ -201,12 +201,12 @@ def test_fast_words_kept_over_batches_give_the_same_signals(monkeypatch):
     ]
     W.reset_caches()
     cold = prose_signal_columns(prose, None, Measure(), tokenizer="fast")
-    cached = len(B._CHUNK_WORDS.row)
+    cached = len(B._HARD_WORDS.row)
     assert cached > 100
     warm = prose_signal_columns(prose[::-1], None, Measure(), tokenizer="fast")
-    assert len(B._CHUNK_WORDS.row) == cached  # nothing new to split
+    assert len(B._HARD_WORDS.row) == cached  # nothing new to split
     for name in PROSE_SIGNALS:
         np.testing.assert_array_equal(warm[name][::-1], cold[name], err_msg=name)
     W.reset_caches()
     prose_signal_columns(prose[:2], None, Measure(), tokenizer="fast")
-    assert len(B._CHUNK_WORDS.row) < cached
+    assert len(B._HARD_WORDS.row) < cached

@@ -21,7 +21,7 @@ every name in `signals.PROSE_SIGNALS`, for a batch of documents, computed column
   "''", emoticons), abbreviations of single letters, the rows still matching after the last
   pass, and every hard chunk of a small input (fewer than `_FAST_MIN`). On corpus-20k its words
   differ from the exact tokenizer's for about 1 chunk in 8,000 (code: '+1', '__id__');
-  the words of every distinct chunk are kept over batches (`_ChunkWords` in fast mode,
+  the words of every distinct uncommon chunk are kept over batches (`_HardWords` in fast mode,
   `words.CHUNKS` in exact mode), as Spark's reused Python workers serve many batches;
 - per-word properties (length, all-punctuation, has a letter, per-character script, sentence end)
   by regexes over the batch's distinct words; per-document sums by cumulative sums;
@@ -421,18 +421,19 @@ def _chunk_words(uniq: pa.Array, fast: bool) -> pa.ListArray:
         parts.append(_word_lists(values, counts))
         pick[simple_idx] = np.arange(len(simple_idx))
     if len(hard_idx):
-        parts.append(_hard_words(uniq.take(pa.array(hard_idx)), fast))
+        hard = uniq.take(pa.array(hard_idx))
+        parts.append(_HARD_WORDS.words(hard) if fast else _hard_words(hard))
         pick[hard_idx] = len(simple_idx) + np.arange(len(hard_idx))
     if len(parts) == 1:  # all of one shape: already in order
         return parts[0]
     return pa.concat_arrays(parts).take(pa.array(pick))
 
 
-class _ChunkWords:
-    """Fast-mode words of whitespace chunks, kept over batches: a Python worker serves many
-    batches of one corpus, whose chunks recur (on corpus-20k about half of a batch's distinct
-    chunks were in earlier batches), and splitting costs ~1 µs a common chunk and ~10 µs an
-    uncommon one. A dict from chunk to its row among the word lists of earlier batches (Arrow
+class _HardWords:
+    """Fast-mode words of uncommon ("hard") chunks, kept over batches: a Python worker serves
+    many batches of one corpus, whose uncommon chunks recur (on corpus-20k a third of a batch's
+    were in earlier batches), and the RE2 rewrites cost ~10 µs a chunk (common chunks, ~1 µs,
+    are cheaper to split again than to look up). A dict from chunk to its row among the word lists of earlier batches (Arrow
     list arrays, one per batch, never copied); emptied with the word caches
     (`words.reset_caches`) and when full. (`pc.index_in` against an Arrow array of known chunks
     hashes the whole array again on every call: slower than splitting.)"""
@@ -454,14 +455,14 @@ class _ChunkWords:
         found = np.fromiter(map(self.row.get, names, repeat(-1)), np.int64, len(names))
         miss = np.flatnonzero(found < 0)
         if len(miss) == len(names):
-            lists = _chunk_words(chunks, fast=True)
+            lists = _hard_words(chunks, fast=True)
             self._add(names, lists)
             return lists
         known = pa.chunked_array(self.lists, pa.list_(pa.string())).take(pa.array(found[found >= 0]))
         known = known.combine_chunks() if known.num_chunks != 1 else known.chunk(0)
         if not len(miss):
             return known
-        new_lists = _chunk_words(chunks.take(pa.array(miss)), fast=True)
+        new_lists = _hard_words(chunks.take(pa.array(miss)), fast=True)
         self._add([names[i] for i in miss.tolist()], new_lists)
         pick = np.empty(len(chunks), np.int64)
         pick[found >= 0] = np.arange(len(known))
@@ -474,7 +475,7 @@ class _ChunkWords:
         self.lists.append(lists)
 
 
-_CHUNK_WORDS = _ChunkWords()
+_HARD_WORDS = _HardWords()
 
 
 def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
@@ -488,7 +489,7 @@ def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
     else:
         idx = np.zeros(0, np.int64)
         uniq = pa.array([], pa.string())
-    lists = _CHUNK_WORDS.words(uniq) if tokenizer == "fast" else _chunk_words(uniq, fast=False)
+    lists = _chunk_words(uniq, fast=tokenizer == "fast")
     ucount = _np_int(pc.list_value_length(lists)) if len(uniq) else np.zeros(0, np.int64)
     ustart = np.cumsum(ucount) - ucount
     parts = [lists.flatten()] if len(uniq) else []
