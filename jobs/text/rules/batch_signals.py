@@ -174,6 +174,17 @@ def _take(arr: pa.Array, rows: np.ndarray) -> pa.Array:
     return arr.take(pa.array(rows, pa.int64()))
 
 
+def _in_row_order(parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+    """Arrays computed for disjoint subsets of rows (`(rows, values)`, together every row once),
+    put back in row order."""
+    if len(parts) == 1:
+        return parts[0][1]
+    rows = np.concatenate([r for r, _ in parts])
+    pick = np.empty(len(rows), np.int64)
+    pick[rows] = np.arange(len(rows))
+    return pa.concat_arrays([values for _, values in parts]).take(pa.array(pick))
+
+
 def _simple_mask(chunks: pa.Array) -> tuple[np.ndarray, tuple[pa.Array, np.ndarray] | None]:
     """(chunks on words._SIMPLE's fast path, (their words in order, words per chunk))."""
     cls = _classes()
@@ -415,27 +426,22 @@ def _chunk_words(uniq: pa.Array, fast: bool) -> pa.ListArray:
     simple, simple_toks = _simple_mask(uniq)
     simple_idx, hard_idx = np.flatnonzero(simple), np.flatnonzero(~simple)
     parts = []
-    pick = np.empty(len(uniq), np.int64)
     if len(simple_idx):
         values, counts = simple_toks
-        parts.append(_word_lists(values, counts))
-        pick[simple_idx] = np.arange(len(simple_idx))
+        parts.append((simple_idx, _word_lists(values, counts)))
     if len(hard_idx):
         hard = uniq.take(pa.array(hard_idx))
-        parts.append(_HARD_WORDS.words(hard) if fast else _hard_words(hard))
-        pick[hard_idx] = len(simple_idx) + np.arange(len(hard_idx))
-    if len(parts) == 1:  # all of one shape: already in order
-        return parts[0]
-    return pa.concat_arrays(parts).take(pa.array(pick))
+        parts.append((hard_idx, _HARD_WORDS.words(hard) if fast else _hard_words(hard)))
+    return _in_row_order(parts)
 
 
 class _HardWords:
     """Fast-mode words of uncommon ("hard") chunks, kept over batches: a Python worker serves
     many batches of one corpus, whose uncommon chunks recur (on corpus-20k a third of a batch's
     were in earlier batches), and the RE2 rewrites cost ~10 µs a chunk (common chunks, ~1 µs,
-    are cheaper to split again than to look up). A dict from chunk to its row among the word lists of earlier batches (Arrow
-    list arrays, one per batch, never copied); emptied with the word caches
-    (`words.reset_caches`) and when full. (`pc.index_in` against an Arrow array of known chunks
+    are cheaper to split again than to look up). A dict from chunk to its row among the word
+    lists of earlier batches (Arrow list arrays, one per batch, never copied); emptied with the
+    word caches (`words.reset_caches`) and when full. (`pc.index_in` against an Arrow array of known chunks
     hashes the whole array again on every call: slower than splitting.)"""
 
     MAX_CHUNKS = 500_000
@@ -464,10 +470,7 @@ class _HardWords:
             return known
         new_lists = _hard_words(chunks.take(pa.array(miss)), fast=True)
         self._add([names[i] for i in miss.tolist()], new_lists)
-        pick = np.empty(len(chunks), np.int64)
-        pick[found >= 0] = np.arange(len(known))
-        pick[miss] = len(known) + np.arange(len(miss))
-        return pa.concat_arrays([known, new_lists]).take(pa.array(pick))
+        return _in_row_order([(np.flatnonzero(found >= 0), known), (miss, new_lists)])
 
     def _add(self, names: list[str], lists: pa.ListArray) -> None:
         start = len(self.row)
@@ -490,10 +493,9 @@ def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
         idx = np.zeros(0, np.int64)
         uniq = pa.array([], pa.string())
     lists = _chunk_words(uniq, fast=tokenizer == "fast")
-    ucount = _np_int(pc.list_value_length(lists)) if len(uniq) else np.zeros(0, np.int64)
+    ucount = _np_int(pc.list_value_length(lists))
     ustart = np.cumsum(ucount) - ucount
-    parts = [lists.flatten()] if len(uniq) else []
-    flat = pa.concat_arrays([p.cast(pa.string()) for p in parts]) if parts else pa.array([], pa.string())
+    flat = lists.flatten().cast(pa.string())
     if len(flat):
         tenc = pc.dictionary_encode(flat)
         flat_ids = _np_int(tenc.indices)
@@ -766,14 +768,12 @@ def _split_lines(texts: pa.Array) -> pa.ListArray:
     if other.all():
         return pc.split_pattern_regex(texts, _BREAKS)
     plain_rows, other_rows = np.flatnonzero(~other), np.flatnonzero(other)
-    pick = np.empty(len(texts), np.int64)
-    pick[plain_rows] = np.arange(len(plain_rows))
-    pick[other_rows] = len(plain_rows) + np.arange(len(other_rows))
-    parts = [
-        pc.split_pattern(_take(texts, plain_rows), "\n"),
-        pc.split_pattern_regex(_take(texts, other_rows), _BREAKS),
-    ]
-    return pa.concat_arrays(parts).take(pa.array(pick))
+    return _in_row_order(
+        [
+            (plain_rows, pc.split_pattern(_take(texts, plain_rows), "\n")),
+            (other_rows, pc.split_pattern_regex(_take(texts, other_rows), _BREAKS)),
+        ]
+    )
 
 
 def _gopher_quality(cols, texts, lines, line_doc, n_lines, words, doc_words, doc_off, langs, measure):
