@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from schemas.documents import INGEST_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -29,3 +32,14 @@ class StageOutput:
     docs_in: int | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
+
+
+def with_document_columns(docs: DataFrame) -> DataFrame:
+    """A Parquet with only id and text (a stage run alone): missing kind is 'text', other missing
+    document columns are null. Present columns are kept as they are, extra ones too."""
+    present = set(docs.columns)
+    for column in INGEST_COLUMNS.fields:
+        if column.name not in present:
+            value = F.lit("text") if column.name == "kind" else F.lit(None)
+            docs = docs.withColumn(column.name, value.cast(column.dataType))
+    return docs.withColumn("kind", F.coalesce(F.col("kind"), F.lit("text")))

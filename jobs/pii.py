@@ -16,9 +16,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StringType, StructField, StructType
 
-from jobs.contract import StageContext, StageOutput
+from jobs.contract import StageContext, StageOutput, with_document_columns
 from jobs.text.pii import PiiConfig, scrubber
-from schemas.documents import INGEST_COLUMNS
 from schemas.pii import COUNT_COLUMNS, PII_COLUMNS, PiiSettings
 
 
@@ -39,17 +38,6 @@ def scrub_config(settings: PiiSettings, code: bool = False) -> PiiConfig:
         allowed_email_domains=tuple(settings.allowed_email_domains),
         allowed_ips=tuple(settings.allowed_ips),
     )
-
-
-def with_document_columns(docs: DataFrame) -> DataFrame:
-    """A Parquet with only id and text (a stage run alone): missing kind is 'text', other missing
-    document columns are null. Present columns are kept as they are, extra ones too."""
-    present = set(docs.columns)
-    for field in INGEST_COLUMNS.fields:
-        if field.name not in present:
-            value = F.lit("text") if field.name == "kind" else F.lit(None)
-            docs = docs.withColumn(field.name, value.cast(field.dataType))
-    return docs.withColumn("kind", F.coalesce(F.col("kind"), F.lit("text")))
 
 
 def scrub_record_batch(

@@ -1,0 +1,169 @@
+"""The dedup stage through Spark: exact, whitespace and near copies removed, chains merged, CJK,
+the best document kept, dup_cluster everywhere, the same result for any partitioning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from jobs.pipeline import folder_input, run_stage_on_folder
+from jobs.runner import StageSpec
+from jobs.text.dedup.shingles import reference_shingles
+from schemas.dedup import DedupSettings
+
+FIXTURE = Path(__file__).parent / "fixtures" / "filter_docs.parquet"
+
+
+def _jaccard(a: str, b: str) -> float:
+    x, y = reference_shingles(a), reference_shingles(b)
+    return len(x & y) / len(x | y)
+
+
+def _edit_words(text: str, every: int, start: int = 0) -> str:
+    """Replace every `every`-th word (from `start`) by a new one: a near copy."""
+    words = text.split(" ")
+    for i in range(start, len(words), every):
+        words[i] = f"edit{i}"
+    return " ".join(words)
+
+
+def _bases() -> list[dict]:
+    docs = pq.read_table(FIXTURE).to_pylist()
+    prose = [d for d in docs if not d["is_code"] and d["lang"] == "en" and len(d["text"].split()) > 150]
+    zh = [d for d in docs if d["lang"] == "zh" and len(d["text"]) > 200]
+    return prose[:12] + zh[:1]
+
+
+def _corpus() -> tuple[list[dict], dict[str, str]]:
+    """Rows, and for each planted cluster member that must go the id of its cluster's survivor
+    (the longest text, then the smallest id)."""
+    bases = _bases()
+    rows = [{"id": f"base{i:02d}", "text": d["text"]} for i, d in enumerate(bases)]
+    a, b, c, d, e = (rows[i]["text"] for i in range(5))
+    zh_id, zh_text = rows[-1]["id"], rows[-1]["text"]
+    near = _edit_words(c, 80)
+    link1 = _edit_words(d, 60, 0)  # a chain: each link a near copy of the previous one
+    link2 = _edit_words(link1, 60, 30)
+    longer = e + " One more sentence at the end makes this copy the longest of its cluster."
+    zh_copy = zh_text[:40] + "变" + zh_text[41:]  # one character changed: CJK characters are tokens
+    assert _jaccard(c, near) > 0.85 and _jaccard(e, longer) > 0.9 and _jaccard(zh_text, zh_copy) > 0.9
+    assert _jaccard(d, link1) > 0.8 and _jaccard(link1, link2) > 0.8
+    copies = {
+        "exact_of_00": a,
+        "space_of_01": b.replace(" ", "  ").replace("\n", "\r\n") + "\u00a0",  # same after normalisation
+        "near_of_02": near,
+        "chain1_of_03": link1,
+        "chain2_of_03": link2,
+        "longer_of_04": longer,
+        "zh_copy": zh_copy,
+        "unrelated": _edit_words(c, 2),  # half the words changed: not a copy
+    }
+    rows += [{"id": k, "text": v} for k, v in copies.items()]
+    text = {r["id"]: r["text"] for r in rows}
+    clusters = [
+        ["base00", "exact_of_00"],
+        ["base01", "space_of_01"],
+        ["base02", "near_of_02"],
+        ["base03", "chain1_of_03", "chain2_of_03"],
+        ["base04", "longer_of_04"],
+        [zh_id, "zh_copy"],
+    ]
+    expect = {}
+    for members in clusters:
+        survivor = min(members, key=lambda m: (-len(text[m]), m))
+        expect.update({m: survivor for m in members if m != survivor})
+    assert expect["base04"] == "longer_of_04" and expect["exact_of_00"] == "base00"
+    return rows, expect
+
+
+def _run(
+    spark, tmp_path: Path, rows: list[dict], settings: DedupSettings, parts: int = 1
+) -> tuple[dict, dict]:
+    folder = tmp_path / f"in{parts}"
+    folder.mkdir()
+    for k in range(parts):
+        pq.write_table(pa.Table.from_pylist(rows[k::parts]), folder / f"part-{k}.parquet")
+    out = tmp_path / f"out{parts}"
+    run_stage_on_folder(
+        lambda: spark,
+        StageSpec.load("dedup", settings),
+        folder_input(fsspec.filesystem("file"), str(folder)),
+        str(out),
+    )
+    manifest = json.loads((out / "_manifest.json").read_text())
+    found = {}
+    for f in manifest["files"]:
+        for row in pq.read_table(out / f["file"]).to_pylist():
+            found[row["id"]] = (f["output"], row["dup_cluster"], row.get("reject_reason"))
+    return manifest, found
+
+
+def test_copies_removed_and_best_kept(spark, tmp_path):
+    rows, expect = _corpus()
+    manifest, found = _run(spark, tmp_path, rows, DedupSettings())
+    assert set(found) == {r["id"] for r in rows}
+    for doc, survivor in expect.items():
+        output, cluster, reason = found[doc]
+        assert (output, cluster) == ("rejected", survivor), doc
+        assert found[survivor][:2] == ("kept", survivor)
+    reasons = {doc: found[doc][2] for doc in expect}
+    assert reasons["exact_of_00"] == reasons["base01"] == "dedup:exact"  # byte and whitespace copies
+    assert {reasons[d] for d in expect if d not in ("exact_of_00", "base01")} == {"dedup:near"}
+    assert found["unrelated"][:2] == ("kept", "unrelated")
+    kept_ids = {d for d, (output, _, _) in found.items() if output == "kept"}
+    assert all(found[d][1] == d for d in kept_ids)
+    assert manifest["counters"]["rejected"] == len(expect)
+
+
+def test_same_result_for_any_partitioning(spark, tmp_path):
+    rows, _ = _corpus()
+    _, one = _run(spark, tmp_path, rows, DedupSettings(), parts=1)
+    _, three = _run(spark, tmp_path, list(reversed(rows)), DedupSettings(), parts=3)
+    assert one == three
+
+
+def test_quality_score_decides_the_survivor(spark, tmp_path):
+    rows, _ = _corpus()
+    for row in rows:
+        row["quality_score"] = 0.5
+    for row in rows:
+        if row["id"] == "near_of_02":
+            row["quality_score"] = 0.9
+    _, found = _run(spark, tmp_path, rows, DedupSettings())
+    assert found["near_of_02"][:2] == ("kept", "near_of_02")
+    assert found["base02"][:3] == ("rejected", "near_of_02", "dedup:near")
+
+
+def test_steps_can_be_turned_off(spark, tmp_path):
+    rows, _ = _corpus()
+    _, found = _run(spark, tmp_path, rows, DedupSettings(near=False))
+    assert found["near_of_02"][0] == "kept"
+    assert found["exact_of_00"][2] == "dedup:exact"
+    second = tmp_path / "second"
+    second.mkdir()
+    _, found = _run(spark, second, rows, DedupSettings(exact=False, verify=False))
+    assert found["exact_of_00"][2] == "dedup:near"  # an exact copy is also a near copy
+
+
+def test_url_step(spark, tmp_path):
+    rows = [
+        {"id": "a", "text": "first page text here", "url": "https://www.example.org/page?utm_source=x"},
+        {"id": "b", "text": "a different text entirely", "url": "http://example.org/page/"},
+        {"id": "c", "text": "unrelated page", "url": "https://example.org/other"},
+    ]
+    _, found = _run(spark, tmp_path, rows, DedupSettings(url=True, near=False))
+    assert found["a"][:3] == ("rejected", "b", "dedup:url")  # b's text is longer
+    assert found["b"][0] == found["c"][0] == "kept"
+
+
+def test_settings_check_bands_and_rows():
+    with pytest.raises(ValueError):
+        DedupSettings(bands=10)
+    with pytest.raises(ValueError):
+        DedupSettings(bands=20, rows=10, num_perm=128)
+    assert DedupSettings(bands=16, rows=8).bands == 16
