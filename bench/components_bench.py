@@ -111,7 +111,7 @@ def measure(spark: SparkSession, nodes: int, chain_length: int, string_ids: bool
     report = {
         "nodes_requested": nodes,
         "nodes": summary["nodes"],
-        "edges": edge_count,
+        "input_edge_rows": edge_count,  # before deduplication (dense clusters repeat pairs)
         "components": summary["components"],
         "largest_component": summary["largest"],
         "string_ids": string_ids,
