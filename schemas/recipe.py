@@ -16,6 +16,7 @@ import fsspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.dedup import DedupSettings
 from schemas.filter import FilterSettings
 from schemas.ingest import IngestSettings
 from schemas.langid import LangidSettings
@@ -96,6 +97,7 @@ class StagesSpec(_Strict):
     langid: LangidSettings = LangidSettings()
     filter: FilterSettings = FilterSettings()
     pii: PiiSettings = PiiSettings()
+    dedup: DedupSettings = DedupSettings()
 
 
 class Recipe(_Strict):
