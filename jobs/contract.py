@@ -12,11 +12,29 @@ from schemas.documents import INGEST_COLUMNS
 
 
 @dataclass(frozen=True)
+class StageHistory:
+    """The same stage's committed output in the corpus's last published version (store runs of
+    stages that keep state across versions, e.g. dedup's keys). File paths in the manifest are
+    relative to `root`, which is also the root the stage writes under."""
+
+    fs: Any
+    root: str
+    manifest: dict
+
+    def paths(self, output: str) -> list[str]:
+        return [f"{self.root}/{f['file']}" for f in self.manifest["files"] if f["output"] == output]
+
+    def entries(self, output: str) -> list[dict]:
+        return [f for f in self.manifest["files"] if f["output"] == output]
+
+
+@dataclass(frozen=True)
 class StageContext:
     stage: str
     version: str | None = None
     units: tuple = ()  # ingest only: the input units the sources expand to (jobs.readers.Unit)
     read_options: dict = field(default_factory=dict)  # ingest only: source name -> ReadOptions
+    history: StageHistory | None = None  # see jobs.pipeline.with_history
 
 
 @dataclass
@@ -25,6 +43,10 @@ class StageOutput:
 
     docs_in: documents the stage consumed. The runner checks docs_in == kept + rejected after
     writing, so a stage cannot lose documents silently.
+    extra: further outputs that are not documents (e.g. dedup's `keys`), written and committed
+    with kept and rejected, checked by the schema module's `extra_expectations`.
+    carried: manifest file entries of earlier versions that this output still relies on (listed
+    in its manifest, so they are kept and checked like its own files, never copied).
     """
 
     kept: DataFrame
@@ -32,6 +54,8 @@ class StageOutput:
     docs_in: int | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
+    extra: dict[str, DataFrame] = field(default_factory=dict)
+    carried: list[dict] = field(default_factory=list)
 
 
 def with_document_columns(docs: DataFrame) -> DataFrame:

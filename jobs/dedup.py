@@ -16,6 +16,15 @@ Steps, all in Spark (nothing per document reaches the driver):
 Every document gets `dup_cluster`: the id of the document kept for its cluster (its own when it is
 kept). An exact copy of a document that is itself removed as a near copy points to the final
 survivor. Removed documents go to rejected/ with `dedup:exact`, `dedup:url` or `dedup:near`.
+
+Incremental (store runs, `incremental: true`): the stage also writes `keys/`, one row per document
+this version saw first (exact key, URL key, band keys, decision; the text of the kept ones), and its
+manifest lists the keys files of every earlier version (carried, not copied). The next version reads
+them (jobs.pipeline.with_history): a document seen before with the same id and text keeps its
+decision without being signed again; the survivors of earlier versions join the steps above ranked
+before every new document, so a new copy of an earlier survivor is removed in its favour and what a
+published version kept is never taken back. Only LSH buckets that hold a new document are expanded,
+so old documents are never compared with each other again.
 """
 
 from __future__ import annotations
@@ -25,12 +34,13 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
     BinaryType,
     DoubleType,
+    IntegerType,
     LongType,
     StringType,
     StructField,
@@ -38,7 +48,8 @@ from pyspark.sql.types import (
 )
 
 from jobs.components import find_components
-from jobs.contract import StageContext, StageOutput, with_document_columns
+from jobs.contract import StageContext, StageHistory, StageOutput, with_document_columns
+from jobs.objects import read_parquet
 from jobs.text.dedup.exact import exact_keys
 from jobs.text.dedup.jaccard import pair_jaccard
 from jobs.text.dedup.minhash import band_keys, lsh_params, minhash_signatures
@@ -52,6 +63,22 @@ KEYS_SCHEMA = StructType(
         StructField("exact_key", BinaryType(), False),
         StructField("url_key", StringType(), True),
         StructField("bands", ArrayType(LongType(), False), True),
+    ]
+)
+EXACT_SCHEMA = StructType(
+    [StructField("id", StringType(), False), StructField("exact_key", BinaryType(), False)]
+)
+KEY_COLUMNS = ["id", "exact_key", "url_key", "bands", "quality_score", "length"]
+# dedup/keys: one row per document, written by the version that saw it first
+KEY_ROWS = StructType(
+    [
+        *KEYS_SCHEMA.fields,
+        StructField("quality_score", DoubleType(), True),
+        StructField("length", IntegerType(), True),
+        StructField("dup_cluster", StringType(), True),
+        StructField("reject_reason", StringType(), True),
+        StructField("text", StringType(), True),
+        StructField("version", StringType(), True),
     ]
 )
 PAIRS_SCHEMA = StructType(
@@ -141,41 +168,60 @@ def pair_similarity(shingle_size: int):
     return run_batches
 
 
-def survivor_rank(docs: DataFrame) -> DataFrame:
-    """id, rank: a struct whose minimum is the best document (highest quality_score, nulls last;
-    longest text; smallest id)."""
-    quality = F.col("quality_score") if "quality_score" in docs.columns else F.lit(None).cast(DoubleType())
-    return docs.select(
-        "id",
-        F.struct(
-            quality.isNull().alias("no_quality"),
-            (-F.coalesce(quality, F.lit(0.0))).alias("neg_quality"),
-            (-F.length("text")).alias("neg_length"),
-            F.col("id").alias("id"),
-        ).alias("rank"),
-    )
+def exact_key_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """mapInArrow function: id, text batches in, id, exact_key batches out (incremental runs key
+    every document, then sign only those the keys of earlier versions do not know)."""
+    for batch in batches:
+        yield pa.RecordBatch.from_arrays(
+            [batch.column(0), exact_keys(batch.column(1)).cast(pa.binary())], names=["id", "exact_key"]
+        )
+
+
+def uses_history(settings: DedupSettings) -> bool:
+    """Store runs read the keys of the last published version (jobs.pipeline.with_history)."""
+    return settings.incremental
+
+
+def _rank(fresh, quality, length) -> Column:
+    """A struct whose minimum is the document to keep: one from an earlier version first (its
+    decision is published), then the highest quality_score (nulls last), the longest text, the
+    smallest id. A total order, so nothing depends on partitioning or batch boundaries."""
+    return F.struct(
+        fresh.alias("fresh"),
+        quality.isNull().alias("no_quality"),
+        (-F.coalesce(quality, F.lit(0.0))).alias("neg_quality"),
+        (-length).alias("neg_length"),
+        F.col("id").alias("id"),
+    ).alias("rank")
 
 
 def best_of_groups(members: DataFrame, group: str) -> DataFrame:
-    """member id, survivor id: per `group`, the member of smallest rank."""
+    """member id, survivor id: per `group`, the member of smallest rank. A member from an earlier
+    version stays its own survivor: what a published version kept is never taken back."""
     best = members.groupBy(group).agg(F.min("rank").alias("best"))
-    return members.join(best, group).select("id", F.col("best.id").alias("survivor"))
+    survivor = F.when(F.col("rank.fresh"), F.col("best.id")).otherwise(F.col("id"))
+    return members.join(best, group).select("id", survivor.alias("survivor"))
 
 
-def _candidate_edges(survivors: DataFrame) -> DataFrame:
-    """src, dst: every document of an LSH bucket (band, key) joined to the bucket's smallest id."""
-    exploded = survivors.select("id", F.posexplode("bands").alias("band", "key"))
+def _candidate_edges(alive: DataFrame, with_history: bool) -> DataFrame:
+    """src, dst: every document of an LSH bucket (band, key) joined to the bucket's smallest id.
+    With history, only buckets that hold a new document, and no edge between two old ones."""
+    exploded = alive.select(
+        "id", F.col("rank.fresh").alias("fresh"), F.posexplode("bands").alias("band", "key")
+    )
+    if with_history:
+        fresh_buckets = exploded.where("fresh").select("band", "key").distinct()
+        exploded = exploded.join(fresh_buckets, ["band", "key"], "left_semi")
     bucket = Window.partitionBy("band", "key")
     return (
-        exploded.withColumn("center", F.min("id").over(bucket))
-        .where(F.col("id") != F.col("center"))
-        .select(F.col("center").alias("src"), F.col("id").alias("dst"))
+        exploded.withColumn("center", F.min(F.struct("id", "fresh")).over(bucket))
+        .where((F.col("id") != F.col("center.id")) & (F.col("fresh") | F.col("center.fresh")))
+        .select(F.col("center.id").alias("src"), F.col("id").alias("dst"))
         .distinct()
     )
 
 
-def _verified(spark: SparkSession, edges: DataFrame, docs: DataFrame, settings: DedupSettings) -> DataFrame:
-    texts = docs.select("id", "text")
+def _verified(edges: DataFrame, texts: DataFrame, settings: DedupSettings) -> DataFrame:
     pairs = edges.join(texts.toDF("src", "src_text"), "src").join(texts.toDF("dst", "dst_text"), "dst")
     scored = pairs.select("src", "dst", "src_text", "dst_text").mapInArrow(
         pair_similarity(settings.shingle_size), PAIRS_SCHEMA
@@ -183,19 +229,77 @@ def _verified(spark: SparkSession, edges: DataFrame, docs: DataFrame, settings: 
     return scored.where(F.col("jaccard") >= settings.threshold).select("src", "dst")
 
 
+def read_history_keys(spark: SparkSession, history: StageHistory) -> DataFrame:
+    """The keys of every document earlier versions saw, the latest entry per id."""
+    keys = read_parquet(spark, history.fs, history.paths("keys"), KEY_ROWS)
+    latest = Window.partitionBy("id").orderBy(F.col("version").desc_nulls_last())
+    return keys.withColumn("_n", F.row_number().over(latest)).where("_n = 1").drop("_n")
+
+
+def _near_clusters(
+    alive: DataFrame,
+    texts: DataFrame,
+    keys: DataFrame,
+    settings: DedupSettings,
+    stats: dict,
+    with_history: bool,
+) -> DataFrame:
+    """id, survivor over the near-duplicate clusters of the documents still alive."""
+    edges = _candidate_edges(alive, with_history)
+    stats["candidate_pairs"] = edges.count()
+    if settings.verify:
+        edges = _verified(edges, texts, settings).persist(StorageLevel.MEMORY_AND_DISK)
+        stats["verified_pairs"] = edges.count()
+    found = find_components(edges)
+    stats["components_rounds"] = found.iterations
+    members = found.components.select(F.col("node").alias("id"), "component").join(
+        keys.select("id", "rank"), "id"
+    )
+    return best_of_groups(members, "component")
+
+
 def run(spark: SparkSession, docs: DataFrame, settings: DedupSettings, ctx: StageContext) -> StageOutput:
     bands, rows = band_plan(settings)
     docs = with_document_columns(docs)
     columns = docs.columns
     source = docs.select(*columns).persist(StorageLevel.MEMORY_AND_DISK)
-    key_input = ["id", "text"] + (["url"] if settings.url and "url" in columns else [])
-    keys = (
-        source.select(*key_input)
-        .mapInArrow(document_keys(settings, bands, rows), KEYS_SCHEMA)
-        .join(survivor_rank(source), "id")
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
+    history = ctx.history if settings.incremental else None
     stats: dict = {"bands": bands, "rows": rows}
+    quality = F.col("quality_score") if "quality_score" in columns else F.lit(None).cast(DoubleType())
+
+    if history is not None:
+        # a document an earlier version saw with this text keeps its decision, unhashed
+        past = read_history_keys(spark, history).persist(StorageLevel.MEMORY_AND_DISK)
+        now = source.select("id", "text").mapInArrow(exact_key_batches, EXACT_SCHEMA)
+        seen = now.join(past, ["id", "exact_key"]).select("id", "dup_cluster", "reject_reason")
+        seen = seen.persist(StorageLevel.MEMORY_AND_DISK)
+        fresh_source = source.join(seen.select("id"), "id", "left_anti")
+        # earlier survivors take part, except where this version brings the id with a new text
+        old = past.where(F.col("reject_reason").isNull()).join(fresh_source.select("id"), "id", "left_anti")
+        stats["history_documents"] = past.count()
+        stats["seen_documents"] = seen.count()
+    else:
+        fresh_source, seen, old = source, None, None
+
+    key_input = ["id", "text"] + (["url"] if settings.url and "url" in columns else [])
+    fresh = (
+        fresh_source.select(*key_input)
+        .mapInArrow(document_keys(settings, bands, rows), KEYS_SCHEMA)
+        .join(
+            fresh_source.select("id", quality.alias("quality_score"), F.length("text").alias("length")), "id"
+        )
+    )
+    fresh = fresh.withColumn("rank", _rank(F.lit(True), F.col("quality_score"), F.col("length")))
+    keys = fresh
+    texts = fresh_source.select("id", "text")
+    if old is not None:
+        keys = fresh.unionByName(
+            old.select(*KEY_COLUMNS).withColumn(
+                "rank", _rank(F.lit(False), F.col("quality_score"), F.col("length"))
+            )
+        )
+        texts = texts.unionByName(old.select("id", F.coalesce("text", F.lit("")).alias("text")))
+    keys = keys.persist(StorageLevel.MEMORY_AND_DISK)
 
     # which document each one gives way to, step by step (the survivor of each step goes on)
     exact = (
@@ -206,24 +310,15 @@ def run(spark: SparkSession, docs: DataFrame, settings: DedupSettings, ctx: Stag
     exact = exact.persist(StorageLevel.MEMORY_AND_DISK)
     alive = keys.join(exact.where(F.col("id") == F.col("survivor")).select("id"), "id")
     if settings.url:
-        with_url = alive.where(F.col("url_key").isNotNull())
-        url = best_of_groups(with_url, "url_key").persist(StorageLevel.MEMORY_AND_DISK)
+        url = best_of_groups(alive.where(F.col("url_key").isNotNull()), "url_key")
+        url = url.persist(StorageLevel.MEMORY_AND_DISK)
         alive = alive.join(url.where(F.col("id") != F.col("survivor")).select("id"), "id", "left_anti")
     else:
         url = None
     near = None
     if settings.near:
-        edges = _candidate_edges(alive)
-        stats["candidate_pairs"] = edges.count()
-        if settings.verify:
-            edges = _verified(spark, edges, source, settings).persist(StorageLevel.MEMORY_AND_DISK)
-            stats["verified_pairs"] = edges.count()
-        found = find_components(edges)
-        stats["components_rounds"] = found.iterations
-        members = found.components.select(F.col("node").alias("id"), "component").join(
-            keys.select("id", "rank"), "id"
-        )
-        near = best_of_groups(members, "component").persist(StorageLevel.MEMORY_AND_DISK)
+        near = _near_clusters(alive, texts, keys, settings, stats, old is not None)
+        near = near.persist(StorageLevel.MEMORY_AND_DISK)
 
     # final survivor per document: exact survivor -> its URL survivor -> that one's near survivor
     resolved = exact.select("id", F.col("survivor").alias("step1"))
@@ -244,9 +339,34 @@ def run(spark: SparkSession, docs: DataFrame, settings: DedupSettings, ctx: Stag
             F.col("step3").isNotNull() & (F.col("after_url") != F.col("step3")), F.lit("dedup:near")
         )
     resolved = resolved.select("id", final.alias("dup_cluster"), reason.alias("reject_reason"))
-    out = source.join(resolved, "id").persist(StorageLevel.MEMORY_AND_DISK)
+    out = fresh_source.join(resolved, "id")
+    if seen is not None:
+        out = out.unionByName(source.join(seen, "id"))
+    out = out.persist(StorageLevel.MEMORY_AND_DISK)
     kept = out.where(F.col("reject_reason").isNull()).select(*columns, "dup_cluster")
     rejected = out.where(F.col("reject_reason").isNotNull()).select(
         *columns, "dup_cluster", F.lit("dedup").alias("reject_stage"), "reject_reason"
     )
-    return StageOutput(kept=kept, rejected=rejected, stats=stats)
+    output = StageOutput(kept=kept, rejected=rejected, stats=stats)
+    if settings.incremental and ctx.version is not None:
+        output.extra["keys"] = _new_keys(fresh, out, ctx.version)
+        output.carried = history.entries("keys") if history is not None else []
+    return output
+
+
+def _new_keys(fresh: DataFrame, out: DataFrame, version: str) -> DataFrame:
+    """KEY_ROWS of the documents this version saw first; a kept one's text goes along, so later
+    versions verify their candidates against it without reading this version's documents."""
+    decided = out.select(
+        "id",
+        "dup_cluster",
+        "reject_reason",
+        F.when(F.col("reject_reason").isNull(), F.col("text")).alias("text"),
+    )
+    return (
+        fresh.drop("rank")
+        .join(decided, "id")
+        .select(
+            *[F.col(f.name) for f in KEY_ROWS.fields if f.name != "version"], F.lit(version).alias("version")
+        )
+    )

@@ -5,6 +5,8 @@ Plain functions the Prefect flow calls one stage at a time; no Prefect here.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from fsspec.implementations.local import LocalFileSystem
 from pyspark.sql import SparkSession
 from pyspark.sql.pandas.types import from_arrow_schema
 
+from jobs.contract import StageHistory
 from jobs.ingest import read_options
 from jobs.readers import expand_source
 from jobs.runner import (
@@ -46,6 +49,24 @@ def downstream_input(store: Store, manifest: dict) -> StageInput:
     return StageInput(fingerprint=manifest["fingerprint"], root=store.root, manifest=manifest, fs=store.fs)
 
 
+def with_history(store: Store, spec: StageSpec, stage_input: StageInput) -> StageInput:
+    """A stage that keeps state across versions (dedup's keys) reads its own committed output in
+    the last published version. That output becomes part of the input fingerprint: the same
+    documents against another history are another output."""
+    if not spec.uses_history:
+        return stage_input
+    latest = store.latest()
+    manifest = store.stage_manifest(latest, spec.name) if latest else None
+    if not manifest:
+        return stage_input
+    digest = hashlib.sha256(f"{stage_input.fingerprint}|history:{manifest['fingerprint']}".encode())
+    return dataclasses.replace(
+        stage_input,
+        fingerprint=digest.hexdigest()[:32],
+        history=StageHistory(fs=store.fs, root=store.root, manifest=manifest),
+    )
+
+
 def stage_summary(manifest: dict, status: str) -> dict:
     return {
         "status": status,
@@ -68,6 +89,7 @@ def run_stage_in_version(
 
     Spark starts only when a stage really runs: an unchanged rerun needs no Spark at all.
     """
+    stage_input = with_history(store, spec, stage_input)
     fingerprint = stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint)
     store.record_stage(
         version, spec.name, {"status": "running", "fingerprint": fingerprint, "started_at": utc_now()}

@@ -25,7 +25,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from jobs.contract import StageContext, StageOutput
+from jobs.contract import StageContext, StageHistory, StageOutput
 from jobs.objects import is_local, read_parquet, write_parquet_parts
 from jobs.spark import size_shuffles
 from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_json
@@ -49,17 +49,26 @@ class StageSpec:
     settings: StageSettings
     kept_expectations: list[dict]
     rejected_expectations: list[dict]
+    extra_expectations: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def uses_history(self) -> bool:
+        """The stage reads its own output of the last published version (jobs/<name>.uses_history)."""
+        decides = getattr(self.job, "uses_history", None)
+        return bool(decides and decides(self.settings))
 
     @classmethod
     def load(cls, name: str, settings: StageSettings) -> StageSpec:
         """By convention: jobs/<name>.py holds run(), schemas/<name>.py the expectation suites."""
         schema_module = importlib.import_module(f"schemas.{name}")
+        extra = getattr(schema_module, "extra_expectations", None)
         return cls(
             name=name,
             job=importlib.import_module(f"jobs.{name}"),
             settings=settings,
             kept_expectations=schema_module.kept_expectations(settings),
             rejected_expectations=schema_module.rejected_expectations(settings),
+            extra_expectations=extra(settings) if extra else {},
         )
 
 
@@ -73,6 +82,7 @@ class StageInput:
     units: tuple = ()
     read_options: dict = field(default_factory=dict)
     fs: fsspec.AbstractFileSystem | None = None
+    history: StageHistory | None = None  # part of `fingerprint` (see jobs.pipeline.with_history)
 
 
 @dataclass
@@ -179,10 +189,10 @@ def _publish_parts(staged: dict[str, list[StagedPart]], target: Target, attempt:
     return files
 
 
-def _discard_parts(target: Target, attempt: str) -> None:
+def _discard_parts(target: Target, attempt: str, outputs) -> None:
     """A failed attempt's parts on an object store (also those of tasks that finished before the
     job failed): nothing names them, so they go now."""
-    for output in ("kept", "rejected"):
+    for output in outputs:
         for path in target.fs.glob(target.abs(output, f"part-{attempt}-*.parquet")):
             target.fs.rm_file(path)
 
@@ -215,10 +225,15 @@ def _counters(frames: dict[str, DataFrame | None], docs_in: int) -> dict:
     }
 
 
+def _output_frames(output: StageOutput) -> dict[str, DataFrame]:
+    return {"kept": output.kept, "rejected": output.rejected, **output.extra}
+
+
 def _staged_frames(spark, target: Target, output: StageOutput, staged: dict[str, list[StagedPart]]) -> dict:
     """The written parts read back (what will be committed is what gets counted and validated)."""
     frames = {}
-    for out, schema in (("kept", output.kept.schema), ("rejected", output.rejected.schema)):
+    for out, frame in _output_frames(output).items():
+        schema = frame.schema
         paths = [p.path for p in staged[out]]
         frame = read_parquet(spark, target.fs, paths, schema) if paths else None
         # Object-store parts are read through Python workers: once, for the counters and the suites.
@@ -228,10 +243,9 @@ def _staged_frames(spark, target: Target, output: StageOutput, staged: dict[str,
 
 def _validate_staged(spark, spec: StageSpec, output: StageOutput, frames: dict) -> dict:
     reports = []
-    for out, expectations, schema in (
-        ("kept", spec.kept_expectations, output.kept.schema),
-        ("rejected", spec.rejected_expectations, output.rejected.schema),
-    ):
+    suites = {"kept": spec.kept_expectations, "rejected": spec.rejected_expectations}
+    for out, frame in _output_frames(output).items():
+        expectations, schema = suites.get(out) or spec.extra_expectations.get(out, []), frame.schema
         frame = frames[out] if frames[out] is not None else spark.createDataFrame([], schema)
         reports.append(validate_dataframe(frame, expectations, f"{spec.name}.{out}"))
     if not all(r.success for r in reports):
@@ -249,6 +263,7 @@ def execute_stage(
     threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     attempt = uuid.uuid4().hex[:8]
     staged: dict[str, list[StagedPart]] = {"kept": [], "rejected": []}
+    outputs = ["kept", "rejected"]
     published = False
     try:
         upstream_files = [f for f in (stage_input.manifest or {}).get("files", []) if f["output"] == "kept"]
@@ -258,12 +273,17 @@ def execute_stage(
         shuffle_partitions = size_shuffles(spark, input_bytes)
         docs = read_documents(spark, stage_input) if stage_input.manifest is not None else None
         ctx = StageContext(
-            stage=spec.name, version=version, units=stage_input.units, read_options=stage_input.read_options
+            stage=spec.name,
+            version=version,
+            units=stage_input.units,
+            read_options=stage_input.read_options,
+            history=stage_input.history,
         )
         output: StageOutput = spec.job.run(spark, docs, spec.settings, ctx)
         if output.docs_in is None:
             output.docs_in = sum(f["rows"] for f in upstream_files)
-        for out, frame in (("kept", output.kept), ("rejected", output.rejected)):
+        outputs = list(_output_frames(output))
+        for out, frame in _output_frames(output).items():
             staged[out] = _write_part_files(frame, target, out, attempt)
         spark.catalog.clearCache()
 
@@ -284,8 +304,9 @@ def execute_stage(
         spark.catalog.clearCache()
 
         files = _publish_parts(staged, target, attempt)
+        files += [{**entry, "carried": True} for entry in output.carried]
         published = True
-        schemas = {"kept": output.kept.schema.json(), "rejected": output.rejected.schema.json()}
+        schemas = {out: frame.schema.json() for out, frame in _output_frames(output).items()}
         counters["seconds"] = round(time.time() - started, 3)
         return {
             "stage": spec.name,
@@ -308,7 +329,7 @@ def execute_stage(
         if is_local(target.fs):
             shutil.rmtree(target.abs("_attempts", attempt), ignore_errors=True)
         elif not published:
-            _discard_parts(target, attempt)
+            _discard_parts(target, attempt, outputs)
 
 
 def reused_manifest(found: dict, version: str) -> dict:
@@ -323,5 +344,11 @@ def reused_manifest(found: dict, version: str) -> dict:
 
 def commit_folder(target: Target, manifest: dict) -> None:
     """`curate stage` output: the manifest written last, leftovers of other attempts removed."""
-    remove_unlisted(target.fs, target.root, target.abs(), {f["file"] for f in manifest["files"]})
+    remove_unlisted(
+        target.fs,
+        target.root,
+        target.abs(),
+        {f["file"] for f in manifest["files"]},
+        {f["output"] for f in manifest["files"]},
+    )
     write_json(target.fs, target.abs(MANIFEST), manifest)

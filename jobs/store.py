@@ -73,11 +73,11 @@ def write_json(fs, target: str, obj: dict) -> None:
     write_atomic(fs, target, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
 
 
-def remove_unlisted(fs, root: str, stage_dir: str, keep: set[str]) -> list[str]:
-    """Delete files under a stage folder's kept/, rejected/ and _attempts/ that `keep` (paths
-    relative to root) does not name: what crashed or failed attempts left behind."""
+def remove_unlisted(fs, root: str, stage_dir: str, keep: set[str], outputs=()) -> list[str]:
+    """Delete files under a stage folder's kept/, rejected/, _attempts/ and other `outputs` that
+    `keep` (paths relative to root) does not name: what crashed or failed attempts left behind."""
     removed = []
-    for sub in ("kept", "rejected", "_attempts"):
+    for sub in ("kept", "rejected", "_attempts", *sorted(set(outputs) - {"kept", "rejected"})):
         folder = f"{stage_dir}/{sub}"
         if not fs.exists(folder):
             continue
@@ -215,11 +215,13 @@ class Store:
         self.write_json(
             ("index", stage, f"{manifest['fingerprint']}.json"), {"version": origin, "stage": stage}
         )
-        self.remove_uncommitted(version, stage, {f["file"] for f in manifest["files"]})
+        self.remove_uncommitted(
+            version, stage, {f["file"] for f in manifest["files"]}, {f["output"] for f in manifest["files"]}
+        )
 
-    def remove_uncommitted(self, version: str, stage: str, keep: set[str]) -> list[str]:
+    def remove_uncommitted(self, version: str, stage: str, keep: set[str], outputs=()) -> list[str]:
         """Delete files a crashed or failed attempt left in the stage folder (no manifest names them)."""
-        return remove_unlisted(self.fs, self.root, self.stage_path(version, stage), keep)
+        return remove_unlisted(self.fs, self.root, self.stage_path(version, stage), keep, outputs)
 
     def write_manifest_table(self, version: str, info: dict, manifests: dict[str, dict | None]) -> None:
         rows = []

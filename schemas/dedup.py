@@ -74,6 +74,15 @@ class DedupSettings(StageSettings):
         "(LSH only estimates it; this removes its false positives).",
     )
 
+    incremental: bool = Field(
+        True,
+        description="In a store, deduplicate against every earlier version: each version keeps the keys "
+        "(exact, URL, LSH bands; the text of kept documents) of the documents it saw first in "
+        "dedup/keys/, and lists the earlier versions' keys files in its manifest. A document seen before "
+        "with the same text keeps its decision (never rehashed, never re-admitted); a new one that copies "
+        "an earlier survivor is removed in its favour. `curate stage dedup` on a folder has no history.",
+    )
+
     @model_validator(mode="after")
     def _bands_and_rows(self) -> DedupSettings:
         if (self.bands is None) != (self.rows is None):
@@ -109,3 +118,19 @@ def rejected_expectations(settings: DedupSettings) -> list[dict]:
         },
         {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "dup_cluster"}},
     ]
+
+
+def extra_expectations(settings: DedupSettings) -> dict[str, list[dict]]:
+    """dedup/keys: one row per document this version saw first."""
+    return {
+        "keys": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}},
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "exact_key"}},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "dup_cluster"}},
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "reject_reason", "value_set": list(REASONS)},
+            },
+        ]
+    }

@@ -81,13 +81,26 @@ def _corpus() -> tuple[list[dict], dict[str, str]]:
     return rows, expect
 
 
+def _write_input(folder: Path, rows: list[dict], parts: int = 1) -> Path:
+    folder.mkdir(parents=True)
+    for k in range(parts):
+        pq.write_table(pa.Table.from_pylist(rows[k::parts]), folder / f"part-{k}.parquet")
+    return folder
+
+
+def _outputs(root: Path, manifest: dict) -> dict:
+    found = {}
+    for f in manifest["files"]:
+        if f["output"] in ("kept", "rejected"):
+            for row in pq.read_table(root / f["file"]).to_pylist():
+                found[row["id"]] = (f["output"], row["dup_cluster"], row.get("reject_reason"))
+    return found
+
+
 def _run(
     spark, tmp_path: Path, rows: list[dict], settings: DedupSettings, parts: int = 1
 ) -> tuple[dict, dict]:
-    folder = tmp_path / f"in{parts}"
-    folder.mkdir()
-    for k in range(parts):
-        pq.write_table(pa.Table.from_pylist(rows[k::parts]), folder / f"part-{k}.parquet")
+    folder = _write_input(tmp_path / f"in{parts}", rows, parts)
     out = tmp_path / f"out{parts}"
     run_stage_on_folder(
         lambda: spark,
@@ -96,16 +109,21 @@ def _run(
         str(out),
     )
     manifest = json.loads((out / "_manifest.json").read_text())
-    found = {}
-    for f in manifest["files"]:
-        for row in pq.read_table(out / f["file"]).to_pylist():
-            found[row["id"]] = (f["output"], row["dup_cluster"], row.get("reject_reason"))
-    return manifest, found
+    return manifest, _outputs(out, manifest)
 
 
-def test_copies_removed_and_best_kept(spark, tmp_path):
+@pytest.fixture(scope="module")
+def default_runs(spark, tmp_path_factory):
+    """The planted corpus with default settings: in one file, and reversed in three (shared by the
+    tests below: a stage run costs tens of seconds)."""
     rows, expect = _corpus()
-    manifest, found = _run(spark, tmp_path, rows, DedupSettings())
+    manifest, one = _run(spark, tmp_path_factory.mktemp("one"), rows, DedupSettings(), parts=1)
+    _, three = _run(spark, tmp_path_factory.mktemp("three"), list(reversed(rows)), DedupSettings(), parts=3)
+    return rows, expect, manifest, one, three
+
+
+def test_copies_removed_and_best_kept(default_runs):
+    rows, expect, manifest, found, _ = default_runs
     assert set(found) == {r["id"] for r in rows}
     for doc, survivor in expect.items():
         output, cluster, reason = found[doc]
@@ -118,12 +136,11 @@ def test_copies_removed_and_best_kept(spark, tmp_path):
     kept_ids = {d for d, (output, _, _) in found.items() if output == "kept"}
     assert all(found[d][1] == d for d in kept_ids)
     assert manifest["counters"]["rejected"] == len(expect)
+    assert not [f for f in manifest["files"] if f["output"] == "keys"]  # no store, no history to keep
 
 
-def test_same_result_for_any_partitioning(spark, tmp_path):
-    rows, _ = _corpus()
-    _, one = _run(spark, tmp_path, rows, DedupSettings(), parts=1)
-    _, three = _run(spark, tmp_path, list(reversed(rows)), DedupSettings(), parts=3)
+def test_same_result_for_any_partitioning(default_runs):
+    _, _, _, one, three = default_runs
     assert one == three
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from jobs.text.dedup.shingles import ShingleBatch, ragged_positions
+from jobs.text.dedup.shingles import ShingleBatch
+from jobs.text.ragged import ragged_positions
 
 DEFAULT_MAX_ELEMENTS = 1 << 22
 

@@ -49,6 +49,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xxhash import xxh3_64_intdigest
 
+from jobs.text.ragged import ragged_positions
+
 SHINGLE_N = 5
 
 # Scripts written without spaces between words: one token per character (textnorm.py's _NOSPACE).
@@ -295,15 +297,6 @@ def hash_tokens(tokens: pa.Array) -> np.ndarray:
     """xxh3_64 of the UTF-8 bytes of every token (uint64)."""
     values = tokens.cast(pa.binary()).to_pylist()
     return np.fromiter(map(xxh3_64_intdigest, values), np.uint64, count=len(values))
-
-
-def ragged_positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """concat(range(s, s + c) for s, c in zip(starts, counts)), without a Python loop."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64)
-    ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jobs.text.ragged import ragged_positions
 from jobs.text.rules import c4 as c4_rules
 from jobs.text.rules import fineweb as fineweb_rules
 from jobs.text.rules import gopher
@@ -133,16 +134,6 @@ def _segment_sums(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     cs = np.zeros(len(values) + 1, np.float64 if values.dtype.kind == "f" else np.int64)
     np.cumsum(values, out=cs[1:])
     return cs[offsets[1:]] - cs[offsets[:-1]]
-
-
-def _ragged_positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """concat(range(s, s + c) for s, c in zip(starts, counts)) without a Python loop."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64)
-    ends = np.cumsum(counts)
-    shift = np.repeat(starts - (ends - counts), counts)
-    return np.arange(total, dtype=np.int64) + shift
 
 
 def _split_ws(arr: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -504,7 +495,7 @@ def _tokenize(lines: pa.Array, tokenizer: str) -> _Words:
         flat_ids = np.zeros(0, np.int64)
         dictionary = pa.array([], pa.string())
     counts = ucount[idx] if n_chunks else np.zeros(0, np.int64)
-    out.tok = flat_ids[_ragged_positions(ustart[idx], counts)] if n_chunks else np.zeros(0, np.int64)
+    out.tok = flat_ids[ragged_positions(ustart[idx], counts)] if n_chunks else np.zeros(0, np.int64)
     out.chunk_counts = counts
     out.chunk_len = _np_int(pc.utf8_length(uniq))[idx] if n_chunks else np.zeros(0, np.int64)
     out.chunk_line = chunk_line
@@ -942,7 +933,7 @@ def _c4(cols, texts, lines, line_doc, n_lines, words, measure, tokenizer) -> _Ke
     line_words = words.line_counts[kept_idx].copy()
     unchanged = kept_idx[~kept_changed]
     if len(unchanged):
-        pos = _ragged_positions(line_tok_off[unchanged], words.line_counts[unchanged])
+        pos = ragged_positions(line_tok_off[unchanged], words.line_counts[unchanged])
         kinds_parts.append(words.sent[words.tok[pos]])
         line_parts.append(np.repeat(unchanged, words.line_counts[unchanged]))
     if kept_changed.any():
