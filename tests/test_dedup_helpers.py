@@ -30,6 +30,7 @@ from jobs.text.dedup.shingles import (
     token_hash,
     tokenize_batch,
 )
+from jobs.text.dedup.small import near_duplicate_clusters
 from jobs.text.dedup.urls import normalize_url, normalize_urls
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
@@ -398,3 +399,29 @@ def test_distinct_shingles_removes_repeats_per_document():
     batch = ShingleBatch(np.array([5, 3, 5, 3, 9, 1, 1], np.uint64), np.array([0, 4, 4, 7]))
     sets = distinct_shingles(batch)
     assert sets.hashes.tolist() == [3, 5, 1, 9] and sets.offsets.tolist() == [0, 2, 2, 4]
+
+
+# -- small collections: datasketch's LSH --------------------------------------------------------------
+
+
+def _brute_force_clusters(texts: list[str], threshold: float) -> list[int]:
+    """Components of every pair at Jaccard >= threshold (all pairs, no LSH), first member as label."""
+    sets = [reference_shingles(t) for t in texts]
+    label = list(range(len(texts)))
+    for i in range(len(texts)):
+        for j in range(i):
+            if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= threshold:
+                old, new = max(label[i], label[j]), min(label[i], label[j])
+                label = [new if x == old else x for x in label]
+    return label
+
+
+def test_small_collection_clusters_match_all_pairs():
+    fixture = Path(__file__).parent / "fixtures" / "filter_docs.parquet"
+    docs = pq.read_table(fixture).to_pylist()
+    bases = [d["text"] for d in docs if not d["is_code"] and len(d["text"].split()) > 120][:30]
+    texts = bases + [_edit_words(t, 60) for t in bases[:10]] + [bases[3], _edit_words(bases[5], 3)]
+    clusters = near_duplicate_clusters(texts, 0.8)
+    assert clusters.tolist() == _brute_force_clusters(texts, 0.8)
+    assert clusters[30] == 0 and clusters[len(texts) - 2] == 3  # a near and an exact copy found
+    assert clusters[len(texts) - 1] == len(texts) - 1  # a third of the words changed: not a copy
