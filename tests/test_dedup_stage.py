@@ -44,13 +44,15 @@ def _corpus() -> tuple[list[dict], dict[str, str]]:
     (the longest text, then the smallest id)."""
     bases = _bases()
     rows = [{"id": f"base{i:02d}", "text": d["text"]} for i, d in enumerate(bases)]
-    a, b, c, d, e = (rows[i]["text"] for i in range(5))
+    a, b, c, d, e, f, g = (rows[i]["text"] for i in range(7))
     zh_id, zh_text = rows[-1]["id"], rows[-1]["text"]
     near = _edit_words(c, 80)
     link1 = _edit_words(d, 60, 0)  # a chain: each link a near copy of the previous one
     link2 = _edit_words(link1, 60, 30)
     longer = e + " One more sentence at the end makes this copy the longest of its cluster."
     zh_copy = zh_text[:40] + "变" + zh_text[41:]  # one character changed: CJK characters are tokens
+    above, below = _edit_words(f, 55), _edit_words(g, 33)  # just over and just under the threshold
+    assert 0.8 <= _jaccard(f, above) < 0.86 and 0.7 < _jaccard(g, below) < 0.8
     assert _jaccard(c, near) > 0.85 and _jaccard(e, longer) > 0.9 and _jaccard(zh_text, zh_copy) > 0.9
     assert _jaccard(d, link1) > 0.8 and _jaccard(link1, link2) > 0.8
     copies = {
@@ -62,6 +64,8 @@ def _corpus() -> tuple[list[dict], dict[str, str]]:
         "longer_of_04": longer,
         "zh_copy": zh_copy,
         "unrelated": _edit_words(c, 2),  # half the words changed: not a copy
+        "above_of_05": above,
+        "below_of_06": below,
     }
     rows += [{"id": k, "text": v} for k, v in copies.items()]
     text = {r["id"]: r["text"] for r in rows}
@@ -72,6 +76,7 @@ def _corpus() -> tuple[list[dict], dict[str, str]]:
         ["base03", "chain1_of_03", "chain2_of_03"],
         ["base04", "longer_of_04"],
         [zh_id, "zh_copy"],
+        ["base05", "above_of_05"],
     ]
     expect = {}
     for members in clusters:
@@ -133,6 +138,7 @@ def test_copies_removed_and_best_kept(default_runs):
     assert reasons["exact_of_00"] == reasons["base01"] == "dedup:exact"  # byte and whitespace copies
     assert {reasons[d] for d in expect if d not in ("exact_of_00", "base01")} == {"dedup:near"}
     assert found["unrelated"][:2] == ("kept", "unrelated")
+    assert found["below_of_06"][:2] == ("kept", "below_of_06")  # Jaccard 0.7-0.8: not a copy
     kept_ids = {d for d, (output, _, _) in found.items() if output == "kept"}
     assert all(found[d][1] == d for d in kept_ids)
     assert manifest["counters"]["rejected"] == len(expect)
