@@ -119,9 +119,9 @@ def test_sampling_covers_children_whose_times_the_kernel_discards():
     code = (
         "import signal, subprocess, sys, time\n"
         "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
-        "subprocess.Popen([sys.executable, '-c', "
+        "child = subprocess.Popen([sys.executable, '-c', "
         "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.6: pass'])\n"
-        "time.sleep(1.0)\n"
+        "child.wait()\n"  # blocks until the child is gone (then ECHILD: its times are discarded)
     )
     m = measure_command([PY, "-c", code], timeout=60)
     assert m.returncode == 0
