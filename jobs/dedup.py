@@ -203,9 +203,12 @@ def best_of_groups(members: DataFrame, group: str) -> DataFrame:
     return members.join(best, group).select("id", survivor.alias("survivor"))
 
 
-def _candidate_edges(alive: DataFrame, with_history: bool) -> DataFrame:
-    """src, dst: every document of an LSH bucket (band, key) joined to the bucket's smallest id.
-    With history, only buckets that hold a new document, and no edge between two old ones."""
+def _candidate_edges(alive: DataFrame, with_history: bool, all_pairs_up_to: int) -> DataFrame:
+    """src < dst: the candidate pairs of the LSH buckets (band, key). A bucket of at most
+    `all_pairs_up_to` documents proposes every pair in it; a larger one joins each member to its
+    smallest id (star edges: linear in the bucket). Star edges alone lose pairs that verification
+    then needs: two copies that share buckets only with a third document similar to just one of
+    them. With history, only buckets that hold a new document, and no pair of two old documents."""
     exploded = alive.select(
         "id", F.col("rank.fresh").alias("fresh"), F.posexplode("bands").alias("band", "key")
     )
@@ -213,17 +216,40 @@ def _candidate_edges(alive: DataFrame, with_history: bool) -> DataFrame:
         fresh_buckets = exploded.where("fresh").select("band", "key").distinct()
         exploded = exploded.join(fresh_buckets, ["band", "key"], "left_semi")
     bucket = Window.partitionBy("band", "key")
-    return (
-        exploded.withColumn("center", F.min(F.struct("id", "fresh")).over(bucket))
-        .where((F.col("id") != F.col("center.id")) & (F.col("fresh") | F.col("center.fresh")))
-        .select(F.col("center.id").alias("src"), F.col("id").alias("dst"))
-        .distinct()
+    shared = (
+        exploded.withColumn("size", F.count("*").over(bucket))
+        .where(F.col("size") > 1)
+        .withColumn("center", F.min(F.struct("id", "fresh")).over(bucket))
     )
+    small = shared.where(F.col("size") <= all_pairs_up_to).select("band", "key", "id", "fresh")
+    left, right = small.alias("a"), small.alias("b")
+    within = (
+        left.join(right, ["band", "key"])
+        .where((F.col("a.id") < F.col("b.id")) & (F.col("a.fresh") | F.col("b.fresh")))
+        .select(F.col("a.id").alias("src"), F.col("b.id").alias("dst"))
+    )
+    star = shared.where(
+        (F.col("size") > all_pairs_up_to)
+        & (F.col("id") != F.col("center.id"))
+        & (F.col("fresh") | F.col("center.fresh"))
+    ).select(F.col("center.id").alias("src"), F.col("id").alias("dst"))
+    return within.unionByName(star).distinct()
 
 
-def _verified(edges: DataFrame, texts: DataFrame, settings: DedupSettings) -> DataFrame:
-    pairs = edges.join(texts.toDF("src", "src_text"), "src").join(texts.toDF("dst", "dst_text"), "dst")
-    scored = pairs.select("src", "dst", "src_text", "dst_text").mapInArrow(
+BROADCAST_NODES_UP_TO = 2_000_000  # ids of the documents in candidate pairs (tens of MB)
+
+
+def _verified(edges: DataFrame, texts: DataFrame, settings: DedupSettings, pairs: int) -> DataFrame:
+    """The candidate pairs whose true shingle Jaccard reaches the threshold. Only the texts of
+    documents in a pair travel to the pairs (a broadcast semi-join while their ids are few), not
+    the whole corpus twice."""
+    nodes = edges.select(F.col("src").alias("id")).union(edges.select(F.col("dst").alias("id"))).distinct()
+    needed = texts.join(
+        F.broadcast(nodes) if 2 * pairs <= BROADCAST_NODES_UP_TO else nodes, "id", "left_semi"
+    )
+    needed = needed.persist(StorageLevel.MEMORY_AND_DISK)
+    joined = edges.join(needed.toDF("src", "src_text"), "src").join(needed.toDF("dst", "dst_text"), "dst")
+    scored = joined.select("src", "dst", "src_text", "dst_text").mapInArrow(
         pair_similarity(settings.shingle_size), PAIRS_SCHEMA
     )
     return scored.where(F.col("jaccard") >= settings.threshold).select("src", "dst")
@@ -245,10 +271,12 @@ def _near_clusters(
     with_history: bool,
 ) -> DataFrame:
     """id, survivor over the near-duplicate clusters of the documents still alive."""
-    edges = _candidate_edges(alive, with_history)
+    edges = _candidate_edges(alive, with_history, settings.all_pairs_bucket_size)
+    edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
     stats["candidate_pairs"] = edges.count()
     if settings.verify:
-        edges = _verified(edges, texts, settings).persist(StorageLevel.MEMORY_AND_DISK)
+        edges = _verified(edges, texts, settings, stats["candidate_pairs"])
+        edges = edges.persist(StorageLevel.MEMORY_AND_DISK)
         stats["verified_pairs"] = edges.count()
     found = find_components(edges)
     stats["components_rounds"] = found.iterations

@@ -13,7 +13,8 @@ import pytest
 
 from jobs.pipeline import folder_input, run_stage_on_folder
 from jobs.runner import StageSpec
-from jobs.text.dedup.shingles import reference_shingles
+from jobs.text.dedup.minhash import band_keys, minhash_signatures
+from jobs.text.dedup.shingles import reference_shingles, shingle_batch
 from schemas.dedup import DedupSettings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "filter_docs.parquet"
@@ -190,3 +191,27 @@ def test_settings_check_bands_and_rows():
     with pytest.raises(ValueError):
         DedupSettings(bands=20, rows=10, num_perm=128)
     assert DedupSettings(bands=16, rows=8).bands == 16
+
+
+def test_copies_sharing_buckets_only_with_a_dissimilar_smaller_id_are_found(spark, tmp_path):
+    """C < A < B by id, J(A, B) >= 0.8, C below the threshold with both, all three in one LSH bucket:
+    star edges from the bucket's smallest id (C) would verify neither, yet A and B are copies."""
+    base = _bases()[7]["text"]
+    a, b, c = _edit_words(base, 100, 0), _edit_words(base, 100, 50), _edit_words(base, 20, 10)
+    assert _jaccard(a, b) >= 0.8 and _jaccard(c, a) < 0.8 and _jaccard(c, b) < 0.8
+    texts = pa.array([c, a, b])
+    seed = next(  # a permutation seed under which the three share the one band's key
+        s
+        for s in range(1, 200)
+        if len(set(band_keys(minhash_signatures(shingle_batch(texts), 8, s), 1, 8)[:, 0])) == 1
+    )
+    rows = [{"id": "c_unlike", "text": c}, {"id": "x_a", "text": a}, {"id": "x_b", "text": b}]
+    settings = DedupSettings(num_perm=8, bands=1, rows=8, seed=seed)
+    _, found = _run(spark, tmp_path, rows, settings)
+    assert found["c_unlike"][:2] == ("kept", "c_unlike")
+    survivor = found["x_a"][1]
+    assert survivor in ("x_a", "x_b") and found["x_b"][1] == survivor
+    star_only = tmp_path / "star"
+    star_only.mkdir()
+    _, found = _run(spark, star_only, rows, settings.model_copy(update={"all_pairs_bucket_size": 2}))
+    assert found["x_a"][0] == found["x_b"][0] == "kept"  # what star edges alone miss
