@@ -71,25 +71,10 @@ class ComponentsResult:
     rounds: tuple[RoundStats, ...]  # before each round, and last the converged graph
 
 
-def connected_components(
-    edges: DataFrame,
-    *,
-    src: str = "src",
-    dst: str = "dst",
-    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-    max_iterations: int = DEFAULT_MAX_ITERATIONS,
-    reliable_checkpoints: bool | None = None,
-) -> DataFrame:
+def connected_components(edges: DataFrame, **options) -> DataFrame:
     """`node, component` for every node of an edge: component is the smallest node id of its
-    connected component. See `find_components` for the arguments."""
-    return find_components(
-        edges,
-        src=src,
-        dst=dst,
-        checkpoint_every=checkpoint_every,
-        max_iterations=max_iterations,
-        reliable_checkpoints=reliable_checkpoints,
-    ).components
+    connected component. `options` are `find_components`'s."""
+    return find_components(edges, **options).components
 
 
 def find_components(
