@@ -177,6 +177,20 @@ def exact_key_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBa
         )
 
 
+def same_keys(earlier: dict, settings: DedupSettings) -> bool:
+    """Whether keys written under `earlier` settings (a manifest's) compare with this run's."""
+    try:
+        before = DedupSettings.model_validate(earlier)
+    except ValueError:  # settings of another code version: nothing says its keys compare
+        return False
+    return (before.shingle_size, before.num_perm, before.seed, band_plan(before)) == (
+        settings.shingle_size,
+        settings.num_perm,
+        settings.seed,
+        band_plan(settings),
+    )
+
+
 def uses_history(settings: DedupSettings) -> bool:
     """Store runs read the keys of the last published version (jobs.pipeline.with_history)."""
     return settings.incremental
@@ -293,6 +307,10 @@ def run(spark: SparkSession, docs: DataFrame, settings: DedupSettings, ctx: Stag
     source = docs.select(*columns).persist(StorageLevel.MEMORY_AND_DISK)
     history = ctx.history if settings.incremental else None
     stats: dict = {"bands": bands, "rows": rows}
+    if history is not None and not same_keys(history.manifest["settings"], settings):
+        # earlier keys from other shingles, permutations or bands cannot be compared with these
+        stats["history_ignored"] = "the last version's keys were made with other shingle/MinHash/LSH settings"
+        history = None
     quality = F.col("quality_score") if "quality_score" in columns else F.lit(None).cast(DoubleType())
 
     if history is not None:

@@ -59,10 +59,18 @@ def with_history(store: Store, spec: StageSpec, stage_input: StageInput) -> Stag
     manifest = store.stage_manifest(latest, spec.name) if latest else None
     if not manifest:
         return stage_input
-    digest = hashlib.sha256(f"{stage_input.fingerprint}|history:{manifest['fingerprint']}".encode())
+    documents = stage_input.fingerprint
+    if manifest.get("documents_fingerprint") == documents:
+        # LATEST's output was made from these very documents: checked against it they keep every
+        # decision, so that output is this one (reused when code and settings are the same too)
+        return dataclasses.replace(
+            stage_input, fingerprint=manifest["input_fingerprint"], documents_fingerprint=documents
+        )
+    digest = hashlib.sha256(f"{documents}|history:{manifest['fingerprint']}".encode())
     return dataclasses.replace(
         stage_input,
         fingerprint=digest.hexdigest()[:32],
+        documents_fingerprint=documents,
         history=StageHistory(fs=store.fs, root=store.root, manifest=manifest),
     )
 

@@ -83,6 +83,7 @@ class StageInput:
     read_options: dict = field(default_factory=dict)
     fs: fsspec.AbstractFileSystem | None = None
     history: StageHistory | None = None  # part of `fingerprint` (see jobs.pipeline.with_history)
+    documents_fingerprint: str | None = None  # the documents' alone, when `fingerprint` has more
 
 
 @dataclass
@@ -313,6 +314,7 @@ def execute_stage(
             "version": version,
             "fingerprint": stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint),
             "input_fingerprint": stage_input.fingerprint,
+            "documents_fingerprint": stage_input.documents_fingerprint or stage_input.fingerprint,
             "code_version": code_version(spec.name),
             "settings": spec.settings.model_dump(mode="json"),
             "created_at": utc_now(),

@@ -122,3 +122,32 @@ def test_incremental_off_ignores_history(versions, spark, tmp_path):
     )
     assert _outputs(Path(store.root), manifest)["x"] == ("kept", "x", None)
     assert not [f for f in manifest["files"] if f["output"] == "keys"]
+
+
+def test_same_documents_again_reuse_the_last_output(versions, spark):
+    store, _, _, (m3, _), _, _ = versions
+    folder = Path(store.root).parent.parent / "input-v3"  # the very input of v3
+    store.begin_version("v5", {})
+    manifest = run_stage_in_version(
+        store,
+        "v5",
+        StageSpec.load("dedup", DedupSettings()),
+        folder_input(fsspec.filesystem("file"), str(folder)),
+        lambda: spark,
+    )
+    assert manifest["reused_from"] == "v3" and manifest["files"] == m3["files"]
+
+
+def test_history_with_other_keys_is_not_used(versions, spark, tmp_path):
+    store = versions[0]
+    folder = _write_input(tmp_path / "other", [{"id": "y", "text": _bases()[0]["text"]}])  # v1_a's text
+    store.begin_version("v6", {})
+    manifest = run_stage_in_version(
+        store,
+        "v6",
+        StageSpec.load("dedup", DedupSettings(num_perm=64)),
+        folder_input(fsspec.filesystem("file"), str(folder)),
+        lambda: spark,
+    )
+    assert "history_ignored" in manifest["stats"]
+    assert _outputs(Path(store.root), manifest)["y"] == ("kept", "y", None)
