@@ -1,4 +1,4 @@
-"""`curate` command line: run the flow, run one stage alone, list and show versions."""
+"""`curate` command line: run the flow, run one stage alone, list and show versions, train a quality model."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RecipeError as err:
         return _fail(str(err), EXIT_BAD_INPUT)
     from flows.curate import curate
+    from jobs.text.model_probe import ModelUnusable
 
     started = time.time()
     try:
@@ -35,6 +36,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             spark_master=args.spark_master,
             storage_secret=args.storage_secret,
         )
+    except ModelUnusable as err:  # the flow's preflight: nothing was run, the recipe names a bad model
+        return _fail(str(err), EXIT_BAD_INPUT)
     except Exception as err:  # noqa: BLE001 - the flow already recorded it in the store
         return _fail(f"run failed: {type(err).__name__}: {err}")
     print(f"# {time.time() - started:.1f}s", file=sys.stderr)
@@ -63,6 +66,12 @@ def cmd_stage(args: argparse.Namespace) -> int:
         return _fail(f"{type(err).__name__}: {err}", EXIT_BAD_INPUT)
     print(json.dumps({"output": args.output, "counters": manifest["counters"]}, indent=1))
     return 0
+
+
+def cmd_train_quality(args: argparse.Namespace) -> int:
+    from quality_models.train import main as train
+
+    return train(args.passthrough)
 
 
 def _stores(args: argparse.Namespace):
@@ -167,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--source-name", default=None, help="ingest: source name (default: input folder name)")
     stage.set_defaults(func=cmd_stage)
 
+    train = sub.add_parser(
+        "train-quality",
+        add_help=False,  # its own options and --help are quality_models.train's
+        help="train a fastText quality classifier (see `curate train-quality --help`)",
+    )
+    train.set_defaults(func=cmd_train_quality)
+
     for name, func, help_text in (
         ("versions", cmd_versions, "list versions in a store"),
         ("show", cmd_show, "show one version: stages, counters, status"),
@@ -188,7 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     prepare_environment()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "train-quality":
+        args.passthrough = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return args.func(args)
     finally:

@@ -16,7 +16,7 @@ from jobs.validate import ValidationFailed
 from schemas.recipe import Recipe, load_recipe
 
 # The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
-CHAIN = ("ingest", "langid", "filter", "pii", "dedup")
+CHAIN = ("ingest", "langid", "filter", "pii", "quality", "dedup", "decontam")
 
 NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
 
@@ -43,6 +43,13 @@ def _spark_factory(recipe: Recipe, spark_master: str | None):
 
 def stage_spec(stage: str, recipe: Recipe) -> StageSpec:
     return StageSpec.load(stage, getattr(recipe.stages, stage))
+
+
+def preflight(recipe: Recipe) -> None:
+    """Every stage's own checks (model files that load, ...) before a version is begun: a broken
+    model fails the run in seconds, not after hours of ingest."""
+    for stage in CHAIN:
+        stage_spec(stage, recipe).preflight()
 
 
 @task(
@@ -99,6 +106,7 @@ def curate(
     if storage_secret:
         names = apply_storage_secret(storage_secret)
         get_run_logger().info("object-store settings from Secret block %r: %s", storage_secret, names)
+    preflight(recipe)
     store = Store(recipe.store, recipe.corpus)
     version = store.new_version_id()
     store.begin_version(version, {"recipe": recipe.model_dump(mode="json"), "chain": list(CHAIN)})

@@ -33,6 +33,7 @@ def run_stage_alone(
 ) -> dict:
     settings, spark_spec = stage_settings(name, recipe_path, overrides)
     spec = StageSpec.load(name, settings)
+    spec.preflight()  # a model that does not load fails here, before the input is even listed
     if name == "ingest":
         stage_input = raw_input(
             input_path, source_name or os.path.basename(input_path.rstrip("/")), kind, settings

@@ -27,6 +27,7 @@ from jobs.text.langid import (
     load_model,
     predict_languages,
 )
+from jobs.text.model_probe import model_sha256, probe_model
 from schemas.documents import INGEST_COLUMNS
 from schemas.langid import LangidSettings
 
@@ -36,6 +37,16 @@ ADDED_COLUMNS = ("lang", "lang_score")
 def model_location(model: str) -> str:
     """An asset name (lid.176.ftz) resolves to the file fetched at setup; paths and URLs stay as given."""
     return str(asset_path(model)) if model in ASSETS else model
+
+
+def preflight(settings: LangidSettings) -> None:
+    """The LID model loads (in a child process, with a memory cap) before any data moves."""
+    probe_model(model_location(settings.model))
+
+
+def external_inputs(settings: LangidSettings) -> dict[str, str]:
+    """The model's contents: another model under the same name or path is another output."""
+    return {settings.model: model_sha256(model_location(settings.model))}
 
 
 def conform(docs: DataFrame) -> DataFrame:

@@ -97,8 +97,9 @@ def run_stage_in_version(
 
     Spark starts only when a stage really runs: an unchanged rerun needs no Spark at all.
     """
+    spec.preflight()
     stage_input = with_history(store, spec, stage_input)
-    fingerprint = stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint)
+    fingerprint = stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint, spec.external_inputs)
     store.record_stage(
         version, spec.name, {"status": "running", "fingerprint": fingerprint, "started_at": utc_now()}
     )

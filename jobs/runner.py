@@ -7,6 +7,7 @@ last; nothing else in the folder is ever read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -50,12 +51,28 @@ class StageSpec:
     kept_expectations: list[dict]
     rejected_expectations: list[dict]
     extra_expectations: dict[str, list[dict]] = field(default_factory=dict)
+    checked: bool = field(default=False, init=False, repr=False)
 
     @property
     def uses_history(self) -> bool:
         """The stage reads its own output of the last published version (jobs/<name>.uses_history)."""
         decides = getattr(self.job, "uses_history", None)
         return bool(decides and decides(self.settings))
+
+    def preflight(self) -> None:
+        """Checks that can fail before any data moves (jobs/<name>.preflight: e.g. a model file that
+        does not load); raises with a message naming the problem."""
+        check = getattr(self.job, "preflight", None)
+        if check and not self.checked:
+            check(self.settings)
+        self.checked = True
+
+    @functools.cached_property
+    def external_inputs(self) -> dict[str, str]:
+        """Files outside the documents that decide the output (jobs/<name>.external_inputs: e.g. a
+        model's sha256 by path): part of the fingerprint, so a retrained model forks new outputs."""
+        describe = getattr(self.job, "external_inputs", None)
+        return dict(describe(self.settings)) if describe else {}
 
     @classmethod
     def load(cls, name: str, settings: StageSettings) -> StageSpec:
@@ -118,13 +135,17 @@ def code_version(stage: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def stage_fingerprint(stage: str, settings: StageSettings, input_fingerprint: str) -> str:
+def stage_fingerprint(
+    stage: str, settings: StageSettings, input_fingerprint: str, external_inputs: dict | None = None
+) -> str:
     payload = {
         "stage": stage,
         "code": code_version(stage),
         "settings": settings.model_dump(mode="json"),
         "input": input_fingerprint,
     }
+    if external_inputs:
+        payload["external"] = external_inputs
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -262,6 +283,7 @@ def execute_stage(
     started = time.time()
     # Importing Great Expectations takes seconds; do it while Spark works on the stage.
     threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+    spec.preflight()
     attempt = uuid.uuid4().hex[:8]
     staged: dict[str, list[StagedPart]] = {"kept": [], "rejected": []}
     outputs = ["kept", "rejected"]
@@ -287,10 +309,12 @@ def execute_stage(
         for out, frame in _output_frames(output).items():
             staged[out] = _write_part_files(frame, target, out, attempt)
         spark.catalog.clearCache()
+        phases = {"run_and_write": time.time() - started}
 
         frames = _staged_frames(spark, target, output, staged)
         counters = _counters(frames, output.docs_in)
         counters["chars_in"] = _text_chars(docs)
+        phases["count"] = time.time() - started - sum(phases.values())
         if counters["docs_out"] + counters["rejected"] != output.docs_in:
             raise StageError(
                 f"{spec.name}: {output.docs_in} documents in but {counters['docs_out']} kept + "
@@ -303,20 +327,25 @@ def execute_stage(
             write_json(target.fs, target.abs("_validation.json"), report)
             raise
         spark.catalog.clearCache()
+        phases["validate"] = time.time() - started - sum(phases.values())
 
         files = _publish_parts(staged, target, attempt)
         files += [{**entry, "carried": True} for entry in output.carried]
         published = True
         schemas = {out: frame.schema.json() for out, frame in _output_frames(output).items()}
         counters["seconds"] = round(time.time() - started, 3)
+        counters["phase_seconds"] = {k: round(v, 3) for k, v in phases.items()}
         return {
             "stage": spec.name,
             "version": version,
-            "fingerprint": stage_fingerprint(spec.name, spec.settings, stage_input.fingerprint),
+            "fingerprint": stage_fingerprint(
+                spec.name, spec.settings, stage_input.fingerprint, spec.external_inputs
+            ),
             "input_fingerprint": stage_input.fingerprint,
             "documents_fingerprint": stage_input.documents_fingerprint or stage_input.fingerprint,
             "code_version": code_version(spec.name),
             "settings": spec.settings.model_dump(mode="json"),
+            "external_inputs": spec.external_inputs,
             "created_at": utc_now(),
             "reused_from": None,
             "files": files,

@@ -16,11 +16,13 @@ import fsspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.decontam import DecontamSettings
 from schemas.dedup import DedupSettings
 from schemas.filter import FilterSettings
 from schemas.ingest import IngestSettings
 from schemas.langid import LangidSettings
 from schemas.pii import PiiSettings
+from schemas.quality import QualitySettings
 
 SOURCE_FORMATS = ("auto", "jsonl", "parquet", "warc", "text", "code")
 NO_CREDENTIALS = (
@@ -97,7 +99,9 @@ class StagesSpec(_Strict):
     langid: LangidSettings = LangidSettings()
     filter: FilterSettings = FilterSettings()
     pii: PiiSettings = PiiSettings()
+    quality: QualitySettings = QualitySettings()
     dedup: DedupSettings = DedupSettings()
+    decontam: DecontamSettings = DecontamSettings()
 
 
 class Recipe(_Strict):
@@ -169,14 +173,22 @@ def _describe(errors: ValidationError, origin: str) -> str:
     return "\n".join(lines)
 
 
+def _resolve(path, base: str):
+    return path if (not isinstance(path, str) or "://" in path or os.path.isabs(path)) else _join(base, path)
+
+
 def _resolve_relative_paths(data: dict, base: str) -> None:
-    """Source paths are relative to the recipe's folder, so a recipe and its data move together."""
-    for source in data.get("sources") or []:
-        if isinstance(source, dict) and isinstance(source.get("paths"), list):
-            source["paths"] = [
-                p if (not isinstance(p, str) or "://" in p or os.path.isabs(p)) else _join(base, p)
-                for p in source["paths"]
-            ]
+    """Source, benchmark and model paths are relative to the recipe's folder, so a recipe and its
+    data move together."""
+    stages = data.get("stages") if isinstance(data.get("stages"), dict) else {}
+    decontam = stages.get("decontam") if isinstance(stages.get("decontam"), dict) else {}
+    for entry in (data.get("sources") or []) + (decontam.get("benchmarks") or []):
+        if isinstance(entry, dict) and isinstance(entry.get("paths"), list):
+            entry["paths"] = [_resolve(p, base) for p in entry["paths"]]
+    quality = stages.get("quality") if isinstance(stages.get("quality"), dict) else {}
+    for model in quality.get("models") or []:
+        if isinstance(model, dict) and model.get("path", "default") != "default":
+            model["path"] = _resolve(model["path"], base)
 
 
 def _join(base: str, relative: str) -> str:

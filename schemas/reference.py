@@ -6,6 +6,7 @@ python -m schemas.reference > docs/recipes.md      (a test checks the file is up
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel
@@ -29,14 +30,30 @@ def _default(field) -> str:
     value = field.default_factory() if field.default_factory is not None else field.default
     if isinstance(value, BaseModel):
         return "(section)"
+    if isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+        value = [v.model_dump(mode="json") for v in value]
     return f"`{json.dumps(value)}`"
+
+
+def _listed_model(annotation) -> type[BaseModel] | None:
+    """The item model of a `list[SomeModel]` field (its keys get their own table)."""
+    args = get_args(annotation)
+    if (
+        get_origin(annotation) is list
+        and args
+        and isinstance(args[0], type)
+        and issubclass(args[0], BaseModel)
+    ):
+        return args[0]
+    return None
 
 
 def _type_name(annotation) -> str:
     if get_origin(annotation) is Literal:
         return "one of " + ", ".join(str(a) for a in get_args(annotation))
     name = getattr(annotation, "__name__", None) if get_origin(annotation) is None else None
-    return (name or str(annotation).replace("typing.", "")).replace("|", "or")
+    shown = name or re.sub(r"\b(?:[a-z_]+\.)+(?=[A-Z])", "", str(annotation))  # schemas.x.Model -> Model
+    return shown.replace("|", "or")
 
 
 def _table(model: type[BaseModel]) -> list[str]:
@@ -63,6 +80,11 @@ def reference() -> str:
     for stage, field in StagesSpec.model_fields.items():
         doc = (field.annotation.__doc__ or "").strip()
         parts += [f"## `stages.{stage}`", *([doc, ""] if doc else []), *_table(field.annotation), ""]
+        for name, inner in field.annotation.model_fields.items():
+            item = _listed_model(inner.annotation)
+            if item:
+                doc = (item.__doc__ or "").strip()
+                parts += [f"### `stages.{stage}.{name}[]`", *([doc, ""] if doc else []), *_table(item), ""]
     return "\n".join(parts)
 
 

@@ -89,3 +89,85 @@ def test_run_versions_and_show(tmp_path):
     assert rolled.returncode == 0 and f"LATEST: {second} -> {version}" in rolled.stdout
     assert (store / "sample" / "LATEST").read_text().strip() == version
     assert _curate("rollback", "no-such-version", "--store", str(store)).returncode == 2
+
+
+def test_a_broken_quality_model_stops_run_and_stage_before_any_data_moves(tmp_path):
+    broken = tmp_path / "model.bin"
+    broken.write_bytes(os.urandom(100))
+    setting = f"quality.models=[{{path: {broken}}}]"
+    store = tmp_path / "store"
+    env = {"PREFECT_HOME": str(tmp_path / "prefect")}
+    proc = _curate(
+        "run", "--recipe", str(SAMPLE_RECIPE), "--set", f"store={store}", "--set", setting, env_extra=env
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"{broken}: not a usable fastText model" in proc.stderr
+    assert not (store / "sample" / "versions").exists() or not any((store / "sample" / "versions").iterdir())
+
+    missing = f"quality.models=[{{path: {tmp_path / 'nosuch.ftz'}}}]"
+    out = tmp_path / "out"
+    proc = _curate(
+        "stage", "quality", "--input", str(SAMPLE_DATA / "parquet"), "--output", str(out), "--set", missing
+    )
+    assert proc.returncode == 2 and "nosuch.ftz: model file not found" in proc.stderr
+    assert not (out / "_manifest.json").exists()
+
+
+def test_train_quality_then_score_with_that_model_in_the_stage(tmp_path):
+    import random
+
+    from tests.test_quality_stage import _junk, _prose
+
+    rng = random.Random(1)
+    prose = _prose()
+    for name, texts in (("good", prose), ("bad", [_junk(p, rng) for p in prose])):
+        with open(tmp_path / f"{name}.jsonl", "w") as f:
+            f.writelines(json.dumps({"id": f"{name}{i}", "text": t}) + "\n" for i, t in enumerate(texts))
+    model_dir = tmp_path / "model"
+    proc = _curate(
+        "train-quality",
+        "--positives",
+        str(tmp_path / "good.jsonl"),
+        "--negatives",
+        str(tmp_path / "bad.jsonl"),
+        "--output",
+        str(model_dir),
+        "--epoch",
+        "20",
+        "--lr",
+        "0.5",
+        "--dim",
+        "16",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    assert metrics["roc_auc"] > 0.9 and (model_dir / "MODEL_CARD.md").exists()
+    model = model_dir / metrics["model"]["file"]
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    rows = [{"id": f"g{i}", "text": t} for i, t in enumerate(prose[:20])]
+    rows += [{"id": f"b{i}", "text": _junk(t, rng)} for i, t in enumerate(prose[:20])]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(rows), docs / "part-0.parquet")
+    out = tmp_path / "out"
+    proc = _curate(
+        "stage",
+        "quality",
+        "--input",
+        str(docs),
+        "--output",
+        str(out),
+        "--set",
+        f"quality.models=[{{path: {model}}}]",
+        "--set",
+        "quality.keep=threshold",
+        "--spark-master",
+        "local[2]",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counters = json.loads(proc.stdout)["counters"]
+    assert counters["docs_in"] == 40 and counters["rejected_by_reason"]["quality:below_threshold"] >= 15
+    assert counters["docs_out"] >= 15
