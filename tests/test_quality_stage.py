@@ -332,3 +332,24 @@ def test_the_shipped_default_model_loads_and_knows_the_positive_label():
     spec = StageSpec.load("quality", QualitySettings())
     spec.preflight()
     assert len(spec.external_inputs["default"]) == 64
+
+
+def test_a_model_on_s3_is_checked_fingerprinted_and_scores_in_the_stage(
+    spark, tmp_path, corpus, model_path, s3_bucket
+):
+    fs = fsspec.filesystem("s3")
+    fs.put_file(model_path, f"{s3_bucket}/models/quality.bin")
+    url = f"s3://{s3_bucket}/models/quality.bin"
+    spec = StageSpec.load("quality", QualitySettings(models=[{"path": url}]))
+    spec.preflight()
+    assert spec.external_inputs == {url: _sha256(model_path)}
+    data = _write(tmp_path / "in", _documents(corpus)[:6])
+    kept, _, _ = _run(spark, data, tmp_path / "out", models=[{"path": url}])
+    local, _, _ = _run(spark, data, tmp_path / "local", models=[{"path": model_path}])
+    assert {k: r["quality_score"] for k, r in kept.items()} == {
+        k: r["quality_score"] for k, r in local.items()
+    }
+    with pytest.raises(ModelUnusable, match="model file not found"):
+        StageSpec.load(
+            "quality", QualitySettings(models=[{"path": f"s3://{s3_bucket}/models/nosuch.bin"}])
+        ).preflight()
