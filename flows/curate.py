@@ -16,7 +16,7 @@ from jobs.validate import ValidationFailed
 from schemas.recipe import Recipe, load_recipe
 
 # The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
-CHAIN = ("ingest", "langid", "filter", "pii", "quality", "dedup", "decontam")
+CHAIN = ("ingest", "langid", "filter", "pii", "quality", "dedup", "decontam", "mix")
 
 NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
 

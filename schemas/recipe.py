@@ -21,6 +21,7 @@ from schemas.dedup import DedupSettings
 from schemas.filter import FilterSettings
 from schemas.ingest import IngestSettings
 from schemas.langid import LangidSettings
+from schemas.mix import MixSettings
 from schemas.pii import PiiSettings
 from schemas.quality import QualitySettings
 
@@ -102,6 +103,7 @@ class StagesSpec(_Strict):
     quality: QualitySettings = QualitySettings()
     dedup: DedupSettings = DedupSettings()
     decontam: DecontamSettings = DecontamSettings()
+    mix: MixSettings = MixSettings()
 
 
 class Recipe(_Strict):

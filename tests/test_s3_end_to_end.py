@@ -14,7 +14,9 @@ def test_sample_with_recipe_sources_and_store_on_s3_matches_local_disk(s3_bucket
     fs = s3fs.S3FileSystem(skip_instance_cache=True)
     fs.put(str(SAMPLE_DATA), f"{s3_bucket}/raw/sample_data", recursive=True)
     # decontam's benchmark items, read from S3 by the Spark workers
-    fs.put(str(SAMPLE_DATA.parent / "sample_benchmarks"), f"{s3_bucket}/raw/sample_benchmarks", recursive=True)
+    fs.put(
+        str(SAMPLE_DATA.parent / "sample_benchmarks"), f"{s3_bucket}/raw/sample_benchmarks", recursive=True
+    )
     fs.put_file(str(SAMPLE_RECIPE), f"{s3_bucket}/raw/sample.yaml")  # its paths are relative to it
     store_url = f"s3://{s3_bucket}/store"
 
