@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import ArrayType, IntegerType, LongType, StringType, StructField, StructType
 
 from jobs.benchmarks import expand_benchmark, read_benchmark_file
@@ -59,23 +60,6 @@ GRAM_SCHEMA = StructType(
         StructField("length", IntegerType(), True),  # the gram's length in tokens
     ]
 )
-ITEM_ARROW = pa.schema(
-    [
-        pa.field("bench_id", pa.string(), False),
-        pa.field("benchmark", pa.string(), False),
-        pa.field("task", pa.string()),
-        pa.field("text", pa.string(), False),
-    ]
-)
-HIT_ARROW = pa.schema([pa.field("id", pa.string(), False), pa.field("grams", pa.list_(pa.int64()), False)])
-CUT_ARROW = pa.schema(
-    [
-        pa.field("id", pa.string(), False),
-        pa.field("cut_text", pa.string()),
-        pa.field("pieces", pa.int32(), False),
-        pa.field("cut_chars", pa.int32(), False),
-    ]
-)
 HIT_SCHEMA = StructType(
     [StructField("id", StringType(), False), StructField("grams", ArrayType(LongType()), False)]
 )
@@ -95,6 +79,10 @@ MATCH_SCHEMA = StructType(
         StructField("task", StringType(), True),
         StructField("grams", LongType(), False),
     ]
+)
+# what the Python workers build batches with: the same schemas, derived, so the two never drift
+ITEM_ARROW, HIT_ARROW, CUT_ARROW = (
+    to_arrow_schema(schema) for schema in (ITEM_SCHEMA, HIT_SCHEMA, CUT_SCHEMA)
 )
 
 
