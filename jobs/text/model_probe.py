@@ -52,10 +52,23 @@ def local_model_file(path: str) -> str:
     return local
 
 
+# Files already probed in this process, by (local path, size, mtime): the flow checks every stage
+# before a version begins and each stage again when it runs; one child process per file is enough.
+_probed: dict[tuple[str, int, int], dict] = {}
+
+
 def probe_model(path: str, timeout_s: float = PROBE_TIMEOUT_S) -> dict:
     """Load the model at `path` in a child process; its labels and dimension, or ModelUnusable."""
     local = local_model_file(path)
-    size = os.path.getsize(local)
+    stat = os.stat(local)
+    key = (local, stat.st_size, stat.st_mtime_ns)
+    if key in _probed:
+        return _probed[key]
+    _probed[key] = found = _probe(path, local, stat.st_size, timeout_s)
+    return found
+
+
+def _probe(path: str, local: str, size: int, timeout_s: float) -> dict:
     if size == 0:
         raise ModelUnusable(f"{path}: the model file is empty")
     limit = max(MIN_MEMORY, size * MEMORY_PER_MODEL_BYTE)
