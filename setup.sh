@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Set up curate on a fresh machine: Java, a virtualenv with the pinned stack, offline assets.
 #   ./setup.sh          runtime (what `curate run` needs)
-#   ./setup.sh --test   plus the test tools (pytest, moto, duckdb, ruff)
+#   ./setup.sh --test   plus the test tools (pytest, moto, duckdb, ruff) and torch (CPU here)
+#   ./setup.sh --train  plus torch, for the handoff device check on a GPU worker
 # Idempotent: a second run only checks. The pyspark wheel (built from a 456 MB sdist) is kept in
 # $CURATE_CACHE/wheels (default ~/.cache/curate/wheels) so later setups and CI reuse it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 EXTRAS=""
-[ "${1:-}" = "--test" ] && EXTRAS="[test]"
+[ "${1:-}" = "--test" ] && EXTRAS="[test,train]"  # train: torch, for the device check's tests
+[ "${1:-}" = "--train" ] && EXTRAS="[train]"       # a GPU worker: torch for `curate handoff-check`
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 CACHE=${CURATE_CACHE:-$HOME/.cache/curate}
 PYSPARK_VERSION=4.3.0

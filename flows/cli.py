@@ -68,6 +68,79 @@ def cmd_stage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_instructions(args: argparse.Namespace) -> int:
+    from schemas.recipe import RecipeError, load_recipe
+
+    try:
+        recipe = load_recipe(args.recipe, args.set)
+    except RecipeError as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
+    if recipe.instructions is None:
+        return _fail(f"{args.recipe}: the recipe has no `instructions` section", EXIT_BAD_INPUT)
+    from flows.instructions import instructions
+    from jobs.text.instruct.registry import TemplateError
+
+    started = time.time()
+    try:
+        version = instructions(
+            recipe_path=str(args.recipe),
+            overrides=args.set,
+            spark_master=args.spark_master,
+            storage_secret=args.storage_secret,
+        )
+    except (TemplateError, FileNotFoundError) as err:  # preflight: nothing was run
+        return _fail(str(err), EXIT_BAD_INPUT)
+    except Exception as err:  # noqa: BLE001 - the flow already recorded it in the store
+        return _fail(f"run failed: {type(err).__name__}: {err}")
+    print(f"# {time.time() - started:.1f}s", file=sys.stderr)
+    print(version)
+    return 0
+
+
+def cmd_export_chat(args: argparse.Namespace) -> int:
+    import fsspec
+
+    from jobs.instructions.export import export_chat_jsonl
+
+    for store in _stores(args):
+        manifest = store.stage_manifest(args.version, "instructions")
+        if manifest is None:
+            continue
+        fs, folder = fsspec.core.url_to_fs(args.output)
+        summary = export_chat_jsonl(store.fs, store.root, manifest, folder.rstrip("/"))
+        print(json.dumps({"output": args.output, "rows": summary["rows"], "files": len(summary["files"])}))
+        return 0
+    return _fail(f"no instruction collection in version {args.version}", EXIT_BAD_INPUT)
+
+
+def cmd_handoff_check(args: argparse.Namespace) -> int:
+    from jobs.handoff.check import check_handoff
+
+    for store in _stores(args):
+        if store.version_info(args.version) is None:
+            continue
+        if not store.fs.exists(store.path("versions", args.version, "handoff.json")):
+            return _fail(f"version {args.version} has no handoff.json (no tokenize stage)", EXIT_BAD_INPUT)
+        try:
+            report = check_handoff(
+                store.fs,
+                store.path("versions", args.version),
+                args.device,
+                args.steps,
+                args.batch_size,
+                args.seq_length,
+            )
+        except (ImportError, RuntimeError, ValueError) as err:  # no torch, no GPU for --device cuda
+            return _fail(str(err), EXIT_BAD_INPUT)
+        print(
+            json.dumps(
+                report if args.losses else {k: v for k, v in report.items() if k != "losses"}, indent=1
+            )
+        )
+        return 0 if report["loss_fell"] else _fail(f"the loss did not fall: {report['losses']}")
+    return _fail(f"no version {args.version} in {args.store or './store'}", EXIT_BAD_INPUT)
+
+
 def cmd_train_quality(args: argparse.Namespace) -> int:
     from quality_models.train import main as train
 
@@ -176,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     stage.add_argument("--source-name", default=None, help="ingest: source name (default: input folder name)")
     stage.set_defaults(func=cmd_stage)
 
+    collection = sub.add_parser(
+        "instructions", help="build only the recipe's instruction collection, in a version of its own"
+    )
+    collection.add_argument("--recipe", required=True)
+    collection.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
+    collection.add_argument("--spark-master", default=None)
+    collection.add_argument("--storage-secret", default=None, metavar="BLOCK")
+    collection.set_defaults(func=cmd_instructions)
+
     train = sub.add_parser(
         "train-quality",
         add_help=False,  # its own options and --help are quality_models.train's
@@ -187,10 +269,20 @@ def build_parser() -> argparse.ArgumentParser:
         ("versions", cmd_versions, "list versions in a store"),
         ("show", cmd_show, "show one version: stages, counters, status"),
         ("rollback", cmd_rollback, "point LATEST at an earlier published version"),
+        ("export-chat", cmd_export_chat, "write a version's instruction collection as chat JSONL"),
+        ("handoff-check", cmd_handoff_check, "load a version's tokens onto a device and train a few steps"),
     ):
         p = sub.add_parser(name, help=help_text)
-        if name in ("show", "rollback"):
+        if name in ("show", "rollback", "export-chat", "handoff-check"):
             p.add_argument("version")
+        if name == "handoff-check":
+            p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+            p.add_argument("--steps", type=int, default=30)
+            p.add_argument("--batch-size", type=int, default=8)
+            p.add_argument("--seq-length", type=int, default=None, help="default: min(handoff's, 256)")
+            p.add_argument("--losses", action="store_true", help="print every step's loss")
+        if name == "export-chat":
+            p.add_argument("--output", required=True, help="folder (local or fsspec URL) for chat-*.jsonl")
         if name == "show":
             p.add_argument(
                 "--recipe-too", action="store_true", help="include the recipe the version was built from"

@@ -7,16 +7,18 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.env import runtime_environment
+from flows.instructions import instructions, instructions_spec
 from flows.storage_secret import apply_storage_secret
 from jobs.pipeline import downstream_input, ingest_input, run_stage_in_version
 from jobs.runner import StageError, StageSpec
 from jobs.spark import resolve_master, spark_session
 from jobs.store import Store
+from jobs.tokenize import publish_handoff
 from jobs.validate import ValidationFailed
-from schemas.recipe import Recipe, load_recipe
+from schemas.recipe import Recipe, load_recipe, stage_settings
 
 # The document chain, in order. Adding a stage: jobs/<name>.py, schemas/<name>.py, one line here.
-CHAIN = ("ingest", "langid", "filter", "pii", "quality", "dedup", "decontam", "mix")
+CHAIN = ("ingest", "langid", "filter", "pii", "quality", "dedup", "decontam", "mix", "tokenize")
 
 NOT_RETRIED = (ValidationFailed, StageError, FileNotFoundError)
 
@@ -42,7 +44,7 @@ def _spark_factory(recipe: Recipe, spark_master: str | None):
 
 
 def stage_spec(stage: str, recipe: Recipe) -> StageSpec:
-    return StageSpec.load(stage, getattr(recipe.stages, stage))
+    return StageSpec.load(stage, stage_settings(recipe, stage))
 
 
 def preflight(recipe: Recipe) -> None:
@@ -50,6 +52,13 @@ def preflight(recipe: Recipe) -> None:
     model fails the run in seconds, not after hours of ingest."""
     for stage in CHAIN:
         stage_spec(stage, recipe).preflight()
+    if recipe.instructions is not None:
+        instructions_spec(recipe).preflight()
+
+
+def version_chain(recipe: Recipe) -> list[str]:
+    """Every stage the version must commit before it is published."""
+    return list(CHAIN) + (["instructions"] if recipe.instructions is not None else [])
 
 
 @task(
@@ -95,8 +104,12 @@ def curate(
     overrides: list[str] | None = None,
     spark_master: str | None = None,
     storage_secret: str | None = None,
+    device_check: str | None = None,
 ) -> str:
     """Build a new version of the corpus a recipe describes; returns the version id.
+
+    device_check: a deployment of the `handoff-check` flow (e.g. handoff-check/gpu, on the GPU work
+    pool) started for the new version once it is published; the build does not wait for it.
 
     storage_secret: name of a Prefect Secret block with object-store environment variables (see
     flows/storage_secret.py); without it, credentials come from the worker's environment.
@@ -109,14 +122,20 @@ def curate(
     preflight(recipe)
     store = Store(recipe.store, recipe.corpus)
     version = store.new_version_id()
-    store.begin_version(version, {"recipe": recipe.model_dump(mode="json"), "chain": list(CHAIN)})
+    chain = version_chain(recipe)
+    store.begin_version(version, {"recipe": recipe.model_dump(mode="json"), "chain": chain})
     manifests: dict[str, dict] = {}
     upstream = None
     try:
         for stage in CHAIN:
             upstream = manifests[stage] = run_stage(stage, recipe, store, version, upstream, spark_master)
+        if "tokenize" in manifests:
+            publish_handoff(store.fs, store.root, store.path("versions", version), manifests["tokenize"])
+        if recipe.instructions is not None:
+            instructions(recipe_path, overrides, spark_master, None, version=version)
+            manifests["instructions"] = store.stage_manifest(version, "instructions")
     except Exception as err:
-        store.finish_version(version, list(CHAIN), error=f"{type(err).__name__}: {err}")
+        store.finish_version(version, chain, error=f"{type(err).__name__}: {err}")
         raise
     finally:
         if manifests:
@@ -125,6 +144,15 @@ def curate(
                 table=stage_table(version, manifests),
                 description=f"{recipe.corpus} version {version}",
             )
-    info = store.finish_version(version, list(CHAIN))
+    info = store.finish_version(version, chain)
     print(f"{recipe.corpus} {version} {info['status']}")
+    if device_check:
+        from prefect.deployments import run_deployment
+
+        started = run_deployment(
+            device_check,
+            parameters={"recipe_path": recipe_path, "version": version, "storage_secret": storage_secret},
+            timeout=0,  # the GPU check runs on its own pool; the build is done
+        )
+        get_run_logger().info("device check %s: flow run %s", device_check, started.id)
     return version

@@ -11,6 +11,7 @@ from jobs.pipeline import folder_input, raw_input, run_stage_on_folder
 from jobs.runner import StageSpec
 from jobs.spark import resolve_master, spark_session
 from schemas.recipe import RecipeError, SparkSpec, StagesSpec, apply_overrides, load_recipe
+from schemas.recipe import stage_settings as recipe_stage_settings
 
 
 def stage_settings(name: str, recipe_path: str | None, overrides: list[str]):
@@ -18,7 +19,7 @@ def stage_settings(name: str, recipe_path: str | None, overrides: list[str]):
         raise RecipeError(f"unknown stage {name!r}; stages: {', '.join(StagesSpec.model_fields)}")
     if recipe_path:
         recipe = load_recipe(recipe_path, overrides)
-        return getattr(recipe.stages, name), recipe.spark
+        return recipe_stage_settings(recipe, name), recipe.spark
     data = apply_overrides({"stages": {}, "spark": {}}, overrides)
     try:
         stages = StagesSpec.model_validate(data["stages"])

@@ -29,12 +29,25 @@ class StageHistory:
 
 
 @dataclass(frozen=True)
+class ArtifactTarget:
+    """Where a stage writes files that are not Parquet (tokenize's .bin/.idx): a folder of its own
+    for this attempt. `url` is absolute on `fs`, `rel` relative to the root manifest paths start at;
+    the stage lists what it wrote in StageOutput.artifacts and the manifest commits them."""
+
+    fs: Any
+    output: str  # the manifest's `output` of these files, and the folder's name
+    url: str
+    rel: str
+
+
+@dataclass(frozen=True)
 class StageContext:
     stage: str
     version: str | None = None
     units: tuple = ()  # ingest only: the input units the sources expand to (jobs.readers.Unit)
     read_options: dict = field(default_factory=dict)  # ingest only: source name -> ReadOptions
     history: StageHistory | None = None  # see jobs.pipeline.with_history
+    artifacts: ArtifactTarget | None = None  # stages whose module names ARTIFACTS
 
 
 @dataclass
@@ -47,6 +60,7 @@ class StageOutput:
     with kept and rejected, checked by the schema module's `extra_expectations`.
     carried: manifest file entries of earlier versions that this output still relies on (listed
     in its manifest, so they are kept and checked like its own files, never copied).
+    artifacts: the non-Parquet files the stage wrote under ctx.artifacts, as manifest entries.
     """
 
     kept: DataFrame
@@ -56,6 +70,7 @@ class StageOutput:
     quarantine: list[dict] = field(default_factory=list)
     extra: dict[str, DataFrame] = field(default_factory=dict)
     carried: list[dict] = field(default_factory=list)
+    artifacts: list[dict] = field(default_factory=list)  # manifest file entries under ctx.artifacts
 
 
 def with_document_columns(docs: DataFrame) -> DataFrame:

@@ -174,8 +174,12 @@ def run(spark: SparkSession, docs: DataFrame, settings: MixSettings, ctx: StageC
             docs = docs.withColumn(column, F.lit(None).cast(kind))
     columns = [c for c in docs.columns if c not in ADDED_COLUMNS]
     groups = settings.groups or [ALL]
+    ratio = F.create_map(
+        *[x for g in groups for x in (F.lit(g.name), F.lit(g.chars_per_token or settings.chars_per_token))]
+    )[F.col("mix_group")]
     marked = assign_groups(docs.select(*columns), groups).withColumn(
-        "est_tokens", F.ceil(F.length("text") / F.lit(settings.chars_per_token)).cast(LongType())
+        "est_tokens",
+        F.ceil(F.length("text") / F.coalesce(ratio, F.lit(settings.chars_per_token))).cast(LongType()),
     )
     floor = F.create_map(
         *[x for g in groups for x in (F.lit(g.name), F.lit(g.min_quality).cast(DoubleType()))]

@@ -55,8 +55,7 @@ def with_history(store: Store, spec: StageSpec, stage_input: StageInput) -> Stag
     documents against another history are another output."""
     if not spec.uses_history:
         return stage_input
-    latest = store.latest()
-    manifest = store.stage_manifest(latest, spec.name) if latest else None
+    manifest = last_published_output(store, spec.name)
     if not manifest:
         return stage_input
     documents = stage_input.fingerprint
@@ -73,6 +72,27 @@ def with_history(store: Store, spec: StageSpec, stage_input: StageInput) -> Stag
         documents_fingerprint=documents,
         history=StageHistory(fs=store.fs, root=store.root, manifest=manifest),
     )
+
+
+def last_published_output(store: Store, stage: str) -> dict | None:
+    """The stage's manifest in LATEST, or else in the newest published version that has it (a
+    version built by the instructions flow alone has no dedup, and must not cut dedup's history)."""
+    latest = store.latest()
+    manifest = store.stage_manifest(latest, stage) if latest else None
+    if manifest or not latest:
+        return manifest
+    for info in sorted(store.versions(), key=lambda i: i["version"], reverse=True):
+        if info["version"] <= latest and info.get("status") == "published":
+            found = store.stage_manifest(info["version"], stage)
+            if found:
+                return found
+    return None
+
+
+def instructions_input() -> StageInput:
+    """The instructions stage reads its task files itself; they and the templates are its
+    external inputs (jobs.instructions.external_inputs), so the input itself is a constant."""
+    return StageInput(fingerprint=hashlib.sha256(b"instructions:task-files").hexdigest()[:32])
 
 
 def stage_summary(manifest: dict, status: str) -> dict:

@@ -26,7 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from jobs.contract import StageContext, StageHistory, StageOutput
+from jobs.contract import ArtifactTarget, StageContext, StageHistory, StageOutput
 from jobs.objects import is_local, read_parquet, write_parquet_parts
 from jobs.spark import size_shuffles
 from jobs.store import MANIFEST, remove_unlisted, schema_hash, utc_now, write_json
@@ -131,7 +131,7 @@ def _hash_paths(digest, relpaths: tuple[str, ...]) -> None:
 def code_version(stage: str) -> str:
     """Hash of the code that decides a stage's output: a code change forks new outputs."""
     digest = hashlib.sha256()
-    _hash_paths(digest, (f"jobs/{stage}.py", f"schemas/{stage}.py", *SHARED_CODE))
+    _hash_paths(digest, (f"jobs/{stage}.py", f"jobs/{stage}", f"schemas/{stage}.py", *SHARED_CODE))
     return digest.hexdigest()[:16]
 
 
@@ -275,6 +275,16 @@ def _validate_staged(spark, spec: StageSpec, output: StageOutput, frames: dict) 
     return {r.suite: r.as_dict() for r in reports}
 
 
+def _artifact_target(spec: StageSpec, target: Target, attempt: str) -> ArtifactTarget | None:
+    """<stage>/<ARTIFACTS>/<attempt>/ for a stage that writes other files (jobs/<name>.ARTIFACTS)."""
+    name = getattr(spec.job, "ARTIFACTS", None)
+    if not name:
+        return None
+    return ArtifactTarget(
+        fs=target.fs, output=name, url=target.abs(name, attempt), rel=target.rel(name, attempt)
+    )
+
+
 def execute_stage(
     spark: SparkSession, spec: StageSpec, stage_input: StageInput, target: Target, version: str | None
 ) -> dict:
@@ -288,6 +298,7 @@ def execute_stage(
     staged: dict[str, list[StagedPart]] = {"kept": [], "rejected": []}
     outputs = ["kept", "rejected"]
     published = False
+    artifacts: ArtifactTarget | None = None
     try:
         upstream_files = [f for f in (stage_input.manifest or {}).get("files", []) if f["output"] == "kept"]
         input_bytes = sum(u.size for u in stage_input.units) + sum(
@@ -295,12 +306,14 @@ def execute_stage(
         )
         shuffle_partitions = size_shuffles(spark, input_bytes)
         docs = read_documents(spark, stage_input) if stage_input.manifest is not None else None
+        artifacts = _artifact_target(spec, target, attempt)
         ctx = StageContext(
             stage=spec.name,
             version=version,
             units=stage_input.units,
             read_options=stage_input.read_options,
             history=stage_input.history,
+            artifacts=artifacts,
         )
         output: StageOutput = spec.job.run(spark, docs, spec.settings, ctx)
         if output.docs_in is None:
@@ -331,6 +344,7 @@ def execute_stage(
 
         files = _publish_parts(staged, target, attempt)
         files += [{**entry, "carried": True} for entry in output.carried]
+        files += output.artifacts
         published = True
         schemas = {out: frame.schema.json() for out, frame in _output_frames(output).items()}
         counters["seconds"] = round(time.time() - started, 3)
@@ -361,6 +375,8 @@ def execute_stage(
             shutil.rmtree(target.abs("_attempts", attempt), ignore_errors=True)
         elif not published:
             _discard_parts(target, attempt, outputs)
+        if not published and artifacts is not None and target.fs.exists(artifacts.url):
+            target.fs.rm(artifacts.url, recursive=True)
 
 
 def reused_manifest(found: dict, version: str) -> dict:

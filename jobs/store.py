@@ -258,7 +258,9 @@ class Store:
                         "file": f["file"],
                         "rows": f["rows"],
                         "bytes": f["bytes"],
-                        "schema_hash": manifest["schema_hashes"][f["output"]],
+                        "schema_hash": manifest["schema_hashes"].get(
+                            f["output"]
+                        ),  # None: not Parquet (token files)
                         "fingerprint": manifest["fingerprint"],
                         "reused_from": manifest.get("reused_from"),
                         "created_at": created,

@@ -36,6 +36,12 @@ class MixGroup(StageSettings):
         description="Most times the group's data may be seen in a phase (1: no upsampling; 4: up to four "
         "epochs of a small high-value group, the limit Muennighoff et al. found nearly free).",
     )
+    chars_per_token: float | None = Field(
+        None,
+        gt=0.0,
+        description="This group's characters per token for the estimate (default: the mix's); the "
+        "tokenize stage reports the measured value per group (stats.groups.<name>.chars_per_token).",
+    )
     min_quality: float | None = Field(
         None,
         ge=0.0,

@@ -20,10 +20,12 @@ from schemas.decontam import DecontamSettings
 from schemas.dedup import DedupSettings
 from schemas.filter import FilterSettings
 from schemas.ingest import IngestSettings
+from schemas.instructions import InstructionsSettings
 from schemas.langid import LangidSettings
 from schemas.mix import MixSettings
 from schemas.pii import PiiSettings
 from schemas.quality import QualitySettings
+from schemas.tokenize import TokenizeSettings
 
 SOURCE_FORMATS = ("auto", "jsonl", "parquet", "warc", "text", "code")
 NO_CREDENTIALS = (
@@ -104,6 +106,7 @@ class StagesSpec(_Strict):
     dedup: DedupSettings = DedupSettings()
     decontam: DecontamSettings = DecontamSettings()
     mix: MixSettings = MixSettings()
+    tokenize: TokenizeSettings = TokenizeSettings()
 
 
 class Recipe(_Strict):
@@ -115,6 +118,11 @@ class Recipe(_Strict):
         min_length=1, description="Raw inputs (see below); names must be unique."
     )
     stages: StagesSpec = Field(StagesSpec(), description="Settings of each stage, by stage name (see below).")
+    instructions: InstructionsSettings | None = Field(
+        None,
+        description="An instruction-tuning collection built from task datasets in the same version "
+        "(the `instructions` sub-flow; see below); null: none.",
+    )
 
     @field_validator("sources")
     @classmethod
@@ -129,6 +137,33 @@ class Recipe(_Strict):
     @classmethod
     def _no_credentials_in_store(cls, store: str) -> str:
         return _without_credentials(store)
+
+
+def stage_settings(recipe: Recipe, stage: str):
+    """A stage's settings as it runs in this recipe: tokenize's blend defaults to the mix's shares."""
+    settings = getattr(recipe.stages, stage)
+    if stage == "tokenize" and not settings.blend:
+        mix = recipe.stages.mix
+        blend = (
+            {
+                phase.name: {group.name: mix.share_of(phase, group.name) for group in mix.groups}
+                for phase in mix.phases
+            }
+            if mix.groups
+            else {"main": {"all": 1.0}}
+        )
+        settings = settings.model_copy(update={"blend": blend})
+    return settings
+
+
+def instructions_settings(recipe: Recipe) -> InstructionsSettings | None:
+    """The recipe's instructions section, decontaminated against the corpus's benchmarks unless it
+    names its own."""
+    settings = recipe.instructions
+    if settings is None or settings.decontam is not None:
+        return settings
+    corpus_benchmarks = recipe.stages.decontam.model_copy(update={"policy": "drop"})
+    return settings.model_copy(update={"decontam": corpus_benchmarks})
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -187,6 +222,15 @@ def _resolve_relative_paths(data: dict, base: str) -> None:
     for entry in (data.get("sources") or []) + (decontam.get("benchmarks") or []):
         if isinstance(entry, dict) and isinstance(entry.get("paths"), list):
             entry["paths"] = [_resolve(p, base) for p in entry["paths"]]
+    instructions = data.get("instructions") if isinstance(data.get("instructions"), dict) else {}
+    instruction_decontam = (
+        instructions.get("decontam") if isinstance(instructions.get("decontam"), dict) else {}
+    )
+    for entry in (instructions.get("tasks") or []) + (instruction_decontam.get("benchmarks") or []):
+        if isinstance(entry, dict) and isinstance(entry.get("paths"), list):
+            entry["paths"] = [_resolve(p, base) for p in entry["paths"]]
+    if isinstance(instructions.get("templates"), list):
+        instructions["templates"] = [_resolve(p, base) for p in instructions["templates"]]
     quality = stages.get("quality") if isinstance(stages.get("quality"), dict) else {}
     for model in quality.get("models") or []:
         if isinstance(model, dict) and model.get("path", "default") != "default":

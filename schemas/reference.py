@@ -11,6 +11,7 @@ from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from schemas.instructions import InstructionsSettings
 from schemas.recipe import Recipe, SourceSpec, SparkSpec, StagesSpec
 
 INTRO = """# Recipe reference
@@ -77,14 +78,26 @@ def reference() -> str:
         *_table(SourceSpec),
         "",
     ]
-    for stage, field in StagesSpec.model_fields.items():
-        doc = (field.annotation.__doc__ or "").strip()
-        parts += [f"## `stages.{stage}`", *([doc, ""] if doc else []), *_table(field.annotation), ""]
-        for name, inner in field.annotation.model_fields.items():
+    sections = [(f"stages.{stage}", field.annotation) for stage, field in StagesSpec.model_fields.items()]
+    for title, model in [*sections, ("instructions", InstructionsSettings)]:
+        doc = (model.__doc__ or "").strip()
+        parts += [f"## `{title}`", *([doc, ""] if doc else []), *_table(model), ""]
+        for name, inner in model.model_fields.items():
             item = _listed_model(inner.annotation)
-            if item:
-                doc = (item.__doc__ or "").strip()
-                parts += [f"### `stages.{stage}.{name}[]`", *([doc, ""] if doc else []), *_table(item), ""]
+            nested = (
+                inner.annotation
+                if isinstance(inner.annotation, type) and issubclass(inner.annotation, BaseModel)
+                else None
+            )
+            if item or nested:
+                doc = ((item or nested).__doc__ or "").strip()
+                suffix = "[]" if item else ""
+                parts += [
+                    f"### `{title}.{name}{suffix}`",
+                    *([doc, ""] if doc else []),
+                    *_table(item or nested),
+                    "",
+                ]
     return "\n".join(parts)
 
 

@@ -80,6 +80,28 @@ def test_run_versions_and_show(tmp_path):
     assert [(row[1], row[2]) for row in lines] == [(version, "published"), (second, "published")]
     assert lines[1][3] == "*"  # LATEST
 
+    # the training handoff: tokens loaded back and a tiny transformer trained a few steps on the CPU
+    checked = _curate("handoff-check", second, "--store", str(store), "--device", "cpu", "--steps", "8")
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    report = json.loads(checked.stdout)
+    assert (
+        report["device"] == "cpu" and report["loss_fell"] and report["tokens"] == 8 * 8 * report["seq_length"]
+    )
+    no_gpu = _curate("handoff-check", second, "--store", str(store), "--device", "cuda")
+    assert no_gpu.returncode == 2 and "cuda" in no_gpu.stderr.lower()
+    # the instruction collection as chat JSONL
+    exported = _curate("export-chat", second, "--store", str(store), "--output", str(tmp_path / "chat"))
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    lines = [
+        json.loads(x)
+        for f in sorted((tmp_path / "chat").glob("chat-*.jsonl"))
+        for x in f.read_text().splitlines()
+    ]
+    kept = json.loads(_curate("show", second, "--store", str(store)).stdout)["stages"]["instructions"][
+        "counters"
+    ]
+    assert json.loads(exported.stdout)["rows"] == len(lines) == kept["docs_out"] > 0
+
     shown = _curate("show", second, "--store", str(store))
     info = json.loads(shown.stdout)
     assert info["status"] == "published" and info["latest"] is True

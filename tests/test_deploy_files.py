@@ -19,13 +19,20 @@ def test_deployments_name_real_entrypoints_recipes_and_pools():
     pools = {p["name"] for p in config["definitions"]["work_pools"].values()}
     assert pools == {"curate-process", "curate-gpu"}
     by_name = {d["name"]: d for d in config["deployments"]}
-    assert set(by_name) == {"full", "sample"}
+    assert set(by_name) == {"full", "sample", "gpu"}
     for deployment in by_name.values():
         module, function = deployment["entrypoint"].split(":")
         assert f"def {function}(" in (ROOT / module).read_text()
         assert (ROOT / deployment["parameters"]["recipe_path"]).exists()
-        assert deployment["work_pool"]["name"] == "curate-process"
+        expected_pool = "curate-gpu" if deployment["name"] == "gpu" else "curate-process"
+        assert deployment["work_pool"]["name"] == expected_pool
     assert by_name["full"]["schedules"][0]["cron"] == "0 2 * * *"
+    # the nightly build starts the GPU check by its full name: <flow name>/<deployment name>
+    gpu_flow = (ROOT / by_name["gpu"]["entrypoint"].split(":")[0]).read_text()
+    flow_name = by_name["full"]["parameters"]["device_check"].split("/")[0]
+    assert f'@flow(name="{flow_name}"' in gpu_flow and by_name["full"]["parameters"]["device_check"].endswith(
+        "/gpu"
+    )
 
 
 def test_compose_and_kubernetes_workers_poll_the_declared_pools():

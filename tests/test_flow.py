@@ -37,6 +37,25 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
     )
     assert len(manifest["quarantine"]) == sum(e["quarantine"] for e in expected_sample.values())
     assert (store_dir / "sample" / "manifests" / f"{version}.parquet").exists()
+    assert info["chain"][-2:] == ["tokenize", "instructions"]
+    handoff = json.loads((store_dir / "sample" / "versions" / version / "handoff.json").read_text())
+    tokenize = store.stage_manifest(version, "tokenize")
+    assert (
+        handoff["tokens"]
+        == tokenize["stats"]["tokens"]
+        == sum(r["n_tokens"] for r in _kept_rows(store, tokenize))
+    )
+    assert {g["name"] for g in handoff["groups"]} <= {"web-en", "code", "other"}
+    collection = store.stage_manifest(version, "instructions")
+    reasons = collection["counters"]["rejected_by_reason"]
+    assert reasons["decontam:sample-qa"] == 1 and reasons["instructions:duplicate"] == 3
+    assert len(collection["stats"]["diversity"]["task_types"]) == 9
+    export = json.loads(
+        (
+            store_dir / "sample" / "versions" / version / "exports" / "instructions" / "_export.json"
+        ).read_text()
+    )
+    assert export["rows"] == collection["counters"]["docs_out"]
 
     # The stage table artifact is in the Prefect API.
     from prefect.client.orchestration import get_client
@@ -47,6 +66,11 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["curate-stages"]))
         )
     assert artifacts and any("ingest" in json.dumps(a.data) for a in artifacts)
+    with get_client(sync_client=True) as client:
+        diversity = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["instructions-diversity"]))
+        )
+    assert diversity and "task type" in diversity[0].data
 
     # An unchanged rerun reuses the committed output: a new version, no stage re-run.
     started = time.time()
@@ -57,6 +81,11 @@ def test_sample_recipe_builds_and_publishes_a_version(tmp_path, expected_sample)
     assert reused["reused_from"] == version and reused["files"] == manifest["files"]
     assert store.version_info(second)["stages"]["ingest"]["status"] == "reused"
     assert rerun_seconds < first_seconds
+    # the rerun's handoff points at the first version's token files, which it reuses
+    moved = json.loads((store_dir / "sample" / "versions" / second / "handoff.json").read_text())
+    prefix = moved["groups"][0]["prefixes"][0]
+    assert prefix.startswith(f"../{version}/tokenize/tokens/")
+    assert (store_dir / "sample" / "versions" / second / f"{prefix}.bin").exists()
 
     # The analyst query of docs/analysts.md reads exactly the files the (reused) version names.
     import duckdb

@@ -17,6 +17,8 @@ def test_sample_with_recipe_sources_and_store_on_s3_matches_local_disk(s3_bucket
     fs.put(
         str(SAMPLE_DATA.parent / "sample_benchmarks"), f"{s3_bucket}/raw/sample_benchmarks", recursive=True
     )
+    # the instruction collection's task files
+    fs.put(str(SAMPLE_DATA.parent / "sample_tasks"), f"{s3_bucket}/raw/sample_tasks", recursive=True)
     fs.put_file(str(SAMPLE_RECIPE), f"{s3_bucket}/raw/sample.yaml")  # its paths are relative to it
     store_url = f"s3://{s3_bucket}/store"
 
@@ -44,6 +46,21 @@ def test_sample_with_recipe_sources_and_store_on_s3_matches_local_disk(s3_bucket
         # ingest quarantines the sample's 2 unreadable files; later stages read Parquet only
         assert len(on_s3["quarantine"]) == len(on_disk["quarantine"]) == (2 if stage == "ingest" else 0)
         assert all(f["file"].startswith(f"versions/{version}/{stage}/") for f in on_s3["files"])
+
+    # the token files were written to S3 by the Spark workers, and hold what local disk holds
+    import json
+
+    handoff = json.loads(fs.cat_file(f"{s3_bucket}/store/sample/versions/{version}/handoff.json"))
+    local_handoff = json.loads(
+        (local_sample["store"] / "sample" / "versions" / local_sample["version"] / "handoff.json").read_text()
+    )
+    assert handoff["tokens"] == local_handoff["tokens"] > 0
+    assert {g["name"]: g["tokens"] for g in handoff["groups"]} == {
+        g["name"]: g["tokens"] for g in local_handoff["groups"]
+    }
+    for prefix in (p for g in handoff["groups"] for p in g["prefixes"]):
+        assert fs.exists(f"{s3_bucket}/store/sample/versions/{version}/{prefix}.bin")
+    assert fs.exists(f"{s3_bucket}/store/sample/versions/{version}/exports/instructions/_export.json")
 
     # Credentials reach neither the output nor anything stored, and no part of a failed attempt is left.
     assert S3_SECRET not in proc.stdout + proc.stderr and S3_KEY_ID not in proc.stdout + proc.stderr

@@ -1,0 +1,1 @@
+"""Spark-free pieces of instruction-collection building: fields, templates, rendering, mixing."""
