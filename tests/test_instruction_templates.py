@@ -12,24 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from jobs.text.instruct.fields import TASK_FIELDS
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "jobs" / "instructions" / "templates"
 TASKS = ROOT / "recipes" / "sample_tasks"
 BENCHMARK = ROOT / "recipes" / "sample_benchmarks" / "sample-qa.jsonl"
 
-# type -> (required fields, optional fields): the canonical fields of an example.
-FIELDS = {
-    "open_qa": (("question", "answer"), ("context",)),
-    "multiple_choice": (("question", "options", "answer"), ("context", "rationale")),
-    "classification": (("text", "answer"), ("options", "text2", "rationale")),
-    "extraction": (("context", "question", "answer"), ()),
-    "summarization": (("text", "answer"), ("title",)),
-    "translation": (("text", "source_lang", "target_lang", "answer"), ()),
-    "code": (("question", "answer"), ("code_lang",)),
-    "math": (("question", "answer"), ("rationale",)),
-    "dialogue": (("turns",), ("system",)),
-}
+# type -> (required fields, optional fields): the canonical fields of an example, the engine's own.
+FIELDS = TASK_FIELDS
 WITH_OPTIONS = ("multiple_choice", "classification")  # need templates with and without {options}
 INVERTIBLE = ("open_qa", "extraction", "summarization", "translation", "code")
 TEMPLATE_KEYS = {"id", "prompt", "answer", "needs", "options", "letters"}

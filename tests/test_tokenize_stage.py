@@ -130,3 +130,41 @@ def test_a_trained_byte_level_bpe_is_deterministic_and_saved_with_its_hash(spark
     assert first["tokenizer"]["sha256"] == second["tokenizer"]["sha256"]
     assert first["tokenizer"]["vocab_size"] <= 400 and first["dtype"] == "uint16"
     assert first["tokens"] == second["tokens"] > 0
+
+
+def test_the_tokenizer_is_parsed_once_per_worker_not_per_batch(spark):
+    import os
+
+    import jobs.text.bpe as bpe
+    from jobs.tokenize import ENCODED_SCHEMA, _encoder
+
+    # a vocabulary no other test parsed in these workers: its JSON is not in their cache yet
+    fresh = bpe.tokenizer_json(bpe.train_byte_level_bpe(["once per worker " * 50, "not per batch"], 300, 1))
+    encode = _encoder(fresh, bpe.eos_id(bpe.tokenizer_from_json(fresh)), np.dtype(np.uint16))
+
+    def with_parses(batches):
+        before = len(bpe._CACHE)  # the worker's cache, as the stage's encoder leaves it
+        for number, out in enumerate(encode(batches)):
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "batch": [number] * out.num_rows,
+                    "pid": [os.getpid()] * out.num_rows,
+                    "cached": [id(bpe.cached_tokenizer(fresh))] * out.num_rows,
+                    "new_entries": [len(bpe._CACHE) - before] * out.num_rows,
+                }
+            )
+
+    rows = [
+        {"id": f"d{i}", "text": f"document {i} once per worker", "token_shard": "all-00000"}
+        for i in range(64)
+    ]
+    docs = spark.createDataFrame(rows, "id string, text string, token_shard string").coalesce(1)
+    previous = spark.conf.get("spark.sql.execution.arrow.maxRecordsPerBatch")
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "8")
+    try:
+        seen = docs.mapInArrow(with_parses, "batch long, pid long, cached long, new_entries long").collect()
+    finally:
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", previous)
+    assert ENCODED_SCHEMA.fieldNames()[0] == "id"
+    assert len({r.batch for r in seen}) == 8 and len({r.pid for r in seen}) == 1
+    assert len({r.cached for r in seen}) == 1 and {r.new_entries for r in seen} <= {0, 1}
