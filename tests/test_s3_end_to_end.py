@@ -73,4 +73,8 @@ def test_sample_with_recipe_sources_and_store_on_s3_matches_local_disk(s3_bucket
         for stage in local_sample["ids"]
         for f in s3_store.stage_manifest(version, stage)["files"]
     }
-    assert {k for k in stored if k.endswith(".parquet") and "/versions/" in k} == named
+    assert {k for k in stored if k.endswith(".parquet") and "/versions/" in k} == {
+        n for n in named if n.endswith(".parquet")
+    }
+    # the token files too: every one a manifest names, none left by another attempt
+    assert {k for k in stored if "/tokenize/tokens/" in k} == {n for n in named if "/tokenize/tokens/" in n}
