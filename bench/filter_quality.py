@@ -10,8 +10,9 @@ labels instead (the filter alone). Three filter configurations side by side:
 - published: Gopher/C4/FineWeb at their published thresholds only (no web rules, no per-language
   thresholds);
 - defaults: curate's defaults (published thresholds + web rules + built-in language thresholds);
-- recipe: the recipe's `stages.langid` and `stages.filter` sections (the sample's documentation
-  profile by default).
+- recipe, no rescue: the recipe's `stages.langid` and `stages.filter` sections (the sample's
+  documentation profile by default) without its `rescue`;
+- recipe: the same with the rescue (the soft rules' rejections scored by the quality model).
 Groups: label quality good (prose / code by the label's is_code) or the bad document's corruption.
 A document counts as dropped when langid or the filter rejects it.
 """
@@ -68,16 +69,18 @@ def with_stage_columns(crawl: pa.Table, labels: dict, lang_from: str, langid: La
     return pa.Table.from_batches(list(label(iter(base.to_batches(max_chunksize=BATCH)))))
 
 
-def dropped_by(table: pa.Table, settings: FilterSettings) -> list[str | None]:
-    """Reason per document (langid's or the filter's), None when kept."""
+def dropped_by(table: pa.Table, settings: FilterSettings) -> tuple[list[str | None], list[str | None]]:
+    """(reason per document, langid's or the filter's, None when kept; the rule a rescue waived)."""
     measure = measure_of(settings)
     reasons: list[str | None] = []
+    rescued: list[str | None] = []
     for batch in table.to_batches(max_chunksize=BATCH):
         upstream = batch.column(batch.schema.names.index("reject_reason")).to_pylist()
         out = filter_batch(batch.drop_columns(["reject_reason"]), settings, measure)
         ours = out.column(out.schema.names.index(REASON)).to_pylist()
         reasons.extend(u or o for u, o in zip(upstream, ours, strict=True))
-    return reasons
+        rescued.extend(out.column(out.schema.names.index("filter_rescued_rule")).to_pylist())
+    return reasons, rescued
 
 
 def main(argv=None) -> int:
@@ -94,9 +97,15 @@ def main(argv=None) -> int:
     configurations = {
         "published": FilterSettings(web=False, builtin_language_thresholds=False),
         "defaults": FilterSettings(),
+        "recipe, no rescue": recipe.stages.filter.model_copy(update={"rescue": None}),
         "recipe": recipe.stages.filter,
     }
-    langid_of = {"published": LangidSettings(), "defaults": LangidSettings(), "recipe": recipe.stages.langid}
+    langid_of = {
+        "published": LangidSettings(),
+        "defaults": LangidSettings(),
+        "recipe, no rescue": recipe.stages.langid,
+        "recipe": recipe.stages.langid,
+    }
     prepared: dict[str, pa.Table] = {}
     result: dict = {
         "corpus": args.corpus,
@@ -108,20 +117,25 @@ def main(argv=None) -> int:
         key = langid_of[name].model_dump_json()
         if key not in prepared:
             prepared[key] = with_stage_columns(crawl, labels, args.lang, langid_of[name])
-        reasons = dropped_by(prepared[key], settings)
+        reasons, rescued = dropped_by(prepared[key], settings)
         result["configurations"][name] = {"shares": shares([r is not None for r in reasons], groups)}
         for group in ("good prose", "good code"):
             found = Counter(r for r, g in zip(reasons, groups, strict=True) if r and g == group)
             result["configurations"][name][f"reasons on {group}"] = dict(found.most_common(15))
+        if settings.rescue:
+            by_group = Counter(g for r, g in zip(rescued, groups, strict=True) if r)
+            result["configurations"][name]["rescued by group"] = dict(sorted(by_group.items()))
     names = list(configurations)
-    print(f"{'group':<22}" + "".join(f"{n:>12}" for n in names) + f"{'docs':>8}")
+    print(f"{'group':<22}" + "".join(f"{n:>19}" for n in names) + f"{'docs':>8}")
     for group in sorted(set(groups)):
         cells = [result["configurations"][n]["shares"][group]["share"] for n in names]
         docs = result["configurations"][names[0]]["shares"][group]["docs"]
-        print(f"{group:<22}" + "".join(f"{100 * c:>11.1f}%" for c in cells) + f"{docs:>8}")
+        print(f"{group:<22}" + "".join(f"{100 * c:>18.1f}%" for c in cells) + f"{docs:>8}")
     for name in names:
         for group in ("good prose", "good code"):
             print(f"{name}: reasons on {group} {result['configurations'][name][f'reasons on {group}']}")
+        if "rescued by group" in result["configurations"][name]:
+            print(f"{name}: rescued {result['configurations'][name]['rescued by group']}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0

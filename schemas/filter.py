@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from schemas.documents import document_expectations
+from schemas.quality import DEFAULT_MODEL
 from schemas.stage import StageSettings
 
 CODE_LIMIT_KEYS = (
@@ -34,8 +35,10 @@ SIGNAL_COLUMNS = (
     "sig_web_symbol_noise_frac",
     "sig_web_placeholder_frac",
     "sig_web_top_word_frac",
+    "sig_web_top_stop_word_frac",
     "sig_web_markup_frac",
     "sig_web_chrome_frac",
+    "sig_web_line_end_punct_frac",
     "sig_gopher_word_count",
     "sig_gopher_mean_word_length",
     "sig_gopher_hash_ratio",
@@ -75,8 +78,10 @@ REASONS = (
     "web:symbol_noise",
     "web:placeholder",
     "web:keyword_stuffing",
+    "web:stop_word_stuffing",
     "web:markup",
     "web:chrome",
+    "web:unpunctuated_lines",
     "gopher:too_few_words",
     "gopher:too_many_words",
     "gopher:mean_word_length",
@@ -109,6 +114,41 @@ REASONS = (
     "fineweb:empty",
     "c4:no_lines_left",
 )
+_NOT_RESCUABLE = ("fineweb:empty", "c4:no_lines_left")
+# Prose reason -> the signal its rule reads (jobs/text/rules/decide.py's PROSE_RULES; a test checks
+# they agree): a rescued document may lie outside that signal's kept bounds.
+SIGNAL_OF_REASON = {
+    "web:mojibake": "sig_web_mojibake_per_1k",
+    "web:symbol_noise": "sig_web_symbol_noise_frac",
+    "web:placeholder": "sig_web_placeholder_frac",
+    "web:keyword_stuffing": "sig_web_top_word_frac",
+    "web:stop_word_stuffing": "sig_web_top_stop_word_frac",
+    "web:markup": "sig_web_markup_frac",
+    "web:chrome": "sig_web_chrome_frac",
+    "web:unpunctuated_lines": "sig_web_line_end_punct_frac",
+    "gopher:too_few_words": "sig_gopher_word_count",
+    "gopher:too_many_words": "sig_gopher_word_count",
+    "gopher:mean_word_length": "sig_gopher_mean_word_length",
+    "gopher:hash_ratio": "sig_gopher_hash_ratio",
+    "gopher:ellipsis_ratio": "sig_gopher_ellipsis_ratio",
+    "gopher:bullet_lines": "sig_gopher_bullet_lines_frac",
+    "gopher:ellipsis_lines": "sig_gopher_ellipsis_lines_frac",
+    "gopher:alpha_words": "sig_gopher_alpha_words_frac",
+    "gopher:stop_words": "sig_gopher_stop_words",
+    "gopher:dup_para_frac": "sig_gopher_dup_para_frac",
+    "gopher:dup_para_char_frac": "sig_gopher_dup_para_char_frac",
+    "gopher:dup_line_frac": "sig_gopher_dup_line_frac",
+    "gopher:dup_line_char_frac": "sig_gopher_dup_line_char_frac",
+    **{f"gopher:top_{n}gram": f"sig_gopher_top_{n}gram_char_frac" for n in _TOP},
+    **{f"gopher:dup_{n}gram": f"sig_gopher_dup_{n}gram_char_frac" for n in _DUP},
+    "c4:lorem_ipsum": "sig_c4_lorem_ipsum",
+    "c4:curly_bracket": "sig_c4_curly_bracket",
+    "c4:too_few_sentences": "sig_c4_sentences",
+    "fineweb:line_punct_ratio": "sig_fineweb_line_punct_ratio",
+    "fineweb:short_line_ratio": "sig_fineweb_short_line_ratio",
+    "fineweb:char_dup_ratio": "sig_fineweb_char_dup_ratio",
+    "fineweb:new_line_ratio": "sig_fineweb_new_line_ratio",
+}
 # Prose signal -> (family switch, threshold below which / above which a document is dropped):
 # kept documents lie within these bounds.
 KEPT_BOUNDS = {
@@ -116,8 +156,10 @@ KEPT_BOUNDS = {
     "sig_web_symbol_noise_frac": ("web", None, "web_max_symbol_noise_frac"),
     "sig_web_placeholder_frac": ("web", None, "web_max_placeholder_frac"),
     "sig_web_top_word_frac": ("web", None, "web_max_top_word_frac"),
+    "sig_web_top_stop_word_frac": ("web", None, "web_max_top_stop_word_frac"),
     "sig_web_markup_frac": ("web", None, "web_max_markup_frac"),
     "sig_web_chrome_frac": ("web", None, "web_max_chrome_frac"),
+    "sig_web_line_end_punct_frac": ("web", "web_min_line_end_punct_frac", None),
     "sig_gopher_word_count": ("gopher_quality", "gopher_min_doc_words", "gopher_max_doc_words"),
     "sig_gopher_mean_word_length": ("gopher_quality", "gopher_min_avg_word_length", "gopher_max_avg_word_length"),
     "sig_gopher_hash_ratio": ("gopher_quality", None, "gopher_max_symbol_word_ratio"),
@@ -177,6 +219,59 @@ def _f(default, description: str, **kw):
     return Field(default, description=description, **kw)
 
 
+# Rules whose failures on good documentation-style prose the quality model tells apart from junk
+# (bench/filter.md: the junk these rules catch scores low, the good prose they drop scores high).
+# Rules that catch junk a bag of n-grams cannot see (keyword stuffing, word salad, repeated lines,
+# too-short pages) are not here.
+DEFAULT_RESCUE_RULES = (
+    "web:symbol_noise",
+    "web:chrome",
+    "gopher:mean_word_length",
+    "gopher:alpha_words",
+    "gopher:stop_words",
+    "gopher:dup_line_frac",
+    *(f"gopher:dup_{n}gram" for n in _DUP),
+    "fineweb:short_line_ratio",
+    "fineweb:char_dup_ratio",
+)
+RESCUE_COLUMNS = ("filter_rescue_score", "filter_rescued_rule")
+
+
+class FilterRescue(StageSettings):
+    """A second opinion for soft rules: a prose document whose failed rules are all in `rules` is
+    scored by a quality model and kept when the score reaches `min_score`."""
+
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="fastText quality classifier: 'default' (quality_models/default/model.ftz), a local "
+        "path or an fsspec URL (s3://...), as in the quality stage.",
+    )
+    positive_label: str = Field(
+        "__label__hq", pattern=r"^\S+$", description="The model's label for good documents."
+    )
+    min_score: float = Field(0.8, ge=0.0, le=1.0, description="Lowest score that keeps a document.")
+    rules: list[str] = Field(
+        list(DEFAULT_RESCUE_RULES),
+        min_length=1,
+        description="Rejection reasons (prose rules) that a high score can overrule; a document that "
+        "fails any other rule is rejected whatever its score.",
+    )
+    max_chars: int | None = Field(
+        10_000, gt=0, description="Only the first max_chars characters are scored (as the model was trained)."
+    )
+
+    @field_validator("rules")
+    @classmethod
+    def _prose_rules(cls, value: list[str]) -> list[str]:
+        unknown = [r for r in value if r not in REASONS or r.startswith("code:") or r in _NOT_RESCUABLE]
+        if unknown:
+            raise ValueError(
+                f"rules: {', '.join(unknown)} cannot be rescued (prose rule reasons only: "
+                f"{', '.join(r for r in REASONS if not r.startswith('code:') and r not in _NOT_RESCUABLE)})"
+            )
+        return list(dict.fromkeys(value))
+
+
 class FilterSettings(StageSettings):
     """Heuristic quality rules: Gopher, C4 and FineWeb for prose (kind text/task), The Stack /
     StarCoder rules for code. Every measured value is kept as a sig_* column; a threshold of
@@ -190,8 +285,8 @@ class FilterSettings(StageSettings):
     code: bool = _f(True, "Code rules for kind=code documents (The Stack / StarCoder).")
     web: bool = _f(
         True,
-        "Web-junk rules for prose (curate's: mojibake, symbol noise, placeholder text, keyword stuffing, markup, "
-        "site chrome; jobs/text/rules/web.py).",
+        "Web-junk rules for prose (curate's: mojibake, symbol noise, placeholder text, keyword and stop-word "
+        "stuffing, markup and script residue, site chrome, unpunctuated lines; jobs/text/rules/web.py).",
     )
 
     # -- web junk --------------------------------------------------------------------------------
@@ -211,13 +306,27 @@ class FilterSettings(StageSettings):
         "Share of words that are the most frequent word above (documents of 20+ words): "
         "web:keyword_stuffing. The language's stop words do not count; in ordinary prose the top word is 2-11% of words.",
     )
+    web_max_top_stop_word_frac: float | None = _f(
+        0.2,
+        "Share of words that are the most frequent stop word of the document's language above "
+        "(documents of 20+ words): web:stop_word_stuffing. Even 'the' stays under a fifth of the words.",
+    )
     web_max_markup_frac: float | None = _f(
-        0.04, "Share of characters in HTML/XML tags and entities above: web:markup."
+        0.04,
+        "Share of characters in HTML/XML tags and entities, and in script/style residue ([object Object], "
+        "!important, lone undefined/NaN lines) above: web:markup.",
     )
     web_max_chrome_frac: float | None = _f(
         0.2,
         "Share of line characters in short lines (under 3 words), navigation bars or legal/cookie "
         "notices above: web:chrome.",
+    )
+    web_min_line_end_punct_frac: float | None = _f(
+        None,
+        "Share of non-blank lines ending in punctuation that closes a sentence or a clause (terminal "
+        "marks, ':', ';', ',', closing brackets and quotes, their CJK forms) below: web:unpunctuated_lines. "
+        "Word salad and gibberish end no line so; documentation ends lines with ':' or ')' where "
+        "FineWeb's line_punct_ratio (terminal marks only) drops it. Off by default.",
     )
 
     # -- words and languages ---------------------------------------------------------------------
@@ -330,6 +439,14 @@ class FilterSettings(StageSettings):
         True, "Apply LANGUAGE_DEFAULTS under `language_thresholds` (false: only the recipe's)."
     )
 
+    # -- rescue ----------------------------------------------------------------------------------
+    rescue: FilterRescue | None = _f(
+        None,
+        "Off by default. A prose document rejected only by rules in rescue.rules is scored by a quality "
+        "model and kept when the score is at least rescue.min_score; kept ones carry the score "
+        "(filter_rescue_score) and the first rule they failed (filter_rescued_rule).",
+    )
+
     def effective_language_thresholds(self) -> dict[str, dict]:
         merged = (
             {k: dict(v) for k, v in LANGUAGE_DEFAULTS.items()} if self.builtin_language_thresholds else {}
@@ -376,12 +493,35 @@ def kept_expectations(settings: FilterSettings) -> list[dict]:
     expectations.append(
         {
             "type": "expect_table_columns_to_match_set",
-            "kwargs": {"column_set": list(SIGNAL_COLUMNS), "exact_match": False},
+            "kwargs": {"column_set": list(SIGNAL_COLUMNS) + list(RESCUE_COLUMNS), "exact_match": False},
         }
     )
+    rescued_signals = set()
+    if settings.rescue:
+        rescued_signals = {SIGNAL_OF_REASON[reason] for reason in settings.rescue.rules}
+        expectations.append(
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {
+                    "column": "filter_rescue_score",
+                    "min_value": settings.rescue.min_score,
+                    "max_value": 1.0,
+                },
+            }
+        )
+        expectations.append(
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "filter_rescued_rule", "value_set": list(settings.rescue.rules)},
+            }
+        )
+    else:
+        expectations.append(
+            {"type": "expect_column_values_to_be_null", "kwargs": {"column": "filter_rescued_rule"}}
+        )
     per_language = list(settings.effective_language_thresholds().values())
     for column, (family, low, high) in KEPT_BOUNDS.items():
-        if not getattr(settings, family):
+        if not getattr(settings, family) or column in rescued_signals:
             continue
         if column == "sig_fineweb_line_punct_ratio" and settings.fineweb_line_punct_exclude_zero:
             low = None

@@ -49,6 +49,14 @@ def _listed_model(annotation) -> type[BaseModel] | None:
     return None
 
 
+def _nested_model(annotation) -> type[BaseModel] | None:
+    """The model of a `SomeModel` or `SomeModel | None` field (its keys get their own table)."""
+    candidates = [a for a in (get_args(annotation) or (annotation,)) if a is not type(None)]
+    if len(candidates) == 1 and isinstance(candidates[0], type) and issubclass(candidates[0], BaseModel):
+        return candidates[0]
+    return None
+
+
 def _type_name(annotation) -> str:
     if get_origin(annotation) is Literal:
         return "one of " + ", ".join(str(a) for a in get_args(annotation))
@@ -84,11 +92,7 @@ def reference() -> str:
         parts += [f"## `{title}`", *([doc, ""] if doc else []), *_table(model), ""]
         for name, inner in model.model_fields.items():
             item = _listed_model(inner.annotation)
-            nested = (
-                inner.annotation
-                if isinstance(inner.annotation, type) and issubclass(inner.annotation, BaseModel)
-                else None
-            )
+            nested = _nested_model(inner.annotation)
             if item or nested:
                 doc = ((item or nested).__doc__ or "").strip()
                 suffix = "[]" if item else ""

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from jobs.pipeline import folder_input, run_stage_on_folder
 from jobs.runner import StageSpec
-from schemas.filter import REASON_REGEX, SIGNAL_COLUMNS, FilterSettings
+from schemas.filter import REASON_REGEX, SIGNAL_COLUMNS, FilterRescue, FilterSettings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "filter_docs.parquet"
 PROSE_SIGNALS = [c for c in SIGNAL_COLUMNS if not c.startswith("sig_code_")]
@@ -83,6 +83,29 @@ def test_filter_stage_alone_on_id_text_source_with_c4_line_removal(spark, tmp_pa
     changed = [r for r in kept if r["text"] != original[r["id"]]]
     assert changed and all(r["sig_c4_removed_lines"] > 0 for r in changed)
     assert all(len(r["text"].splitlines()) <= len(original[r["id"]].splitlines()) for r in kept)
+
+
+def test_filter_stage_rescue_keeps_soft_rejections_the_model_vouches_for(spark, tmp_path):
+    folder, docs = _input(tmp_path)
+    plain_manifest, plain_kept, plain_rejected = _outputs(
+        _run(spark, FilterSettings(), folder, tmp_path / "plain")
+    )
+    soft = ["gopher:alpha_words", "gopher:too_few_words", "c4:too_few_sentences", "gopher:dup_5gram"]
+    settings = FilterSettings(rescue=FilterRescue(rules=soft, min_score=0.5))
+    manifest, kept, rejected = _outputs(_run(spark, settings, folder, tmp_path / "out"))  # GX suites passed
+    assert len(kept) + len(rejected) == len(docs)
+    rescued = [r for r in kept if r["filter_rescued_rule"] is not None]
+    assert rescued and all(
+        r["filter_rescued_rule"] in soft and r["filter_rescue_score"] >= 0.5 for r in rescued
+    )
+    assert {r["id"] for r in kept} == {r["id"] for r in plain_kept} | {r["id"] for r in rescued}
+    was = {r["id"]: r["reject_reason"] for r in plain_rejected}
+    assert all(was[r["id"]] == r["filter_rescued_rule"] for r in rescued)
+    stats = manifest["stats"]["rescue"]
+    assert stats["rescued"] == len(rescued) == sum(stats["rescued_by_rule"].values())
+    assert stats["scored"] >= stats["rescued"]
+    assert all(r["filter_rescue_score"] is None for r in plain_kept + plain_rejected)
+    assert "rescue" not in plain_manifest["stats"]
 
 
 def _run(spark, settings: FilterSettings, folder: Path, out: Path) -> Path:

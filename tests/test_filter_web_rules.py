@@ -65,6 +65,10 @@ def test_clean_prose_passes_every_web_rule():
     assert run([ENGLISH, GERMAN], ["en", "de"]) == [None, None]
     signals = web_signals(GERMAN)
     assert signals["sig_web_mojibake_per_1k"] == 0 and signals["sig_web_placeholder_frac"] == 0
+    assert 0.05 < web_signals(ENGLISH, ("the", "of", "and"))["sig_web_top_stop_word_frac"] < 0.2
+    assert web_signals(ENGLISH)["sig_web_top_stop_word_frac"] is None  # no stop-word list
+    prose_about_scripts = "A lookup returns undefined for a missing key, and NaN is not equal to itself."
+    assert web_signals(prose_about_scripts)["sig_web_markup_frac"] == 0
 
 
 @pytest.mark.parametrize(
@@ -74,7 +78,13 @@ def test_clean_prose_passes_every_web_rule():
         (ENGLISH.replace(". ", " ★★★★★ @@@@ ", 4), "en", "web:symbol_noise"),
         (LOREM + "\n" + ENGLISH.split("\n")[0], "en", "web:placeholder"),
         (stuffed(ENGLISH, "cheap", 4), "en", "web:keyword_stuffing"),
+        (stuffed(stuffed(ENGLISH, "the", 3), "of", 3), "en", "web:stop_word_stuffing"),
         (ENGLISH.replace(". ", '. <div class="post-body"><span>&nbsp;</span></div> ', 6), "en", "web:markup"),
+        (
+            ENGLISH + "\n[object Object]\nundefined\nfunction(){return false;}\n!important;",
+            "en",
+            "web:markup",
+        ),
         (
             "Home | News | Sport | Weather | Contact | About us\nMenu\nSearch\nLog in\nShare this\n"
             + ENGLISH

@@ -48,8 +48,10 @@ PROSE_RULES: tuple[Rule, ...] = (
     Rule("web:symbol_noise", "sig_web_symbol_noise_frac", "gt", "web_max_symbol_noise_frac", "web"),
     Rule("web:placeholder", "sig_web_placeholder_frac", "gt", "web_max_placeholder_frac", "web"),
     Rule("web:keyword_stuffing", "sig_web_top_word_frac", "gt", "web_max_top_word_frac", "web"),
+    Rule("web:stop_word_stuffing", "sig_web_top_stop_word_frac", "gt", "web_max_top_stop_word_frac", "web"),
     Rule("web:markup", "sig_web_markup_frac", "gt", "web_max_markup_frac", "web"),
     Rule("web:chrome", "sig_web_chrome_frac", "gt", "web_max_chrome_frac", "web"),
+    Rule("web:unpunctuated_lines", "sig_web_line_end_punct_frac", "lt", "web_min_line_end_punct_frac", "web"),
     Rule("gopher:too_few_words", "sig_gopher_word_count", "lt", "gopher_min_doc_words", GQ),
     Rule("gopher:too_many_words", "sig_gopher_word_count", "gt", "gopher_max_doc_words", GQ),
     Rule("gopher:mean_word_length", "sig_gopher_mean_word_length", "lt", "gopher_min_avg_word_length", GQ),
@@ -190,11 +192,13 @@ def decide_columns(
     is_code: np.ndarray,
     code_lang: np.ndarray | None = None,
     lang: np.ndarray | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> np.ndarray:
     """`decide` over whole columns (float arrays, NaN for null): an object array of reasons/None.
 
     Vectorised: one comparison per rule and threshold group (language) over the batch, the first
-    failure wins.
+    failure wins. Rules whose reason is in `skip` are not applied (the filter's rescue asks which
+    documents fail a rule outside its soft ones).
     """
     n = len(is_code)
     reasons = np.full(n, None, dtype=object)
@@ -226,7 +230,7 @@ def decide_columns(
         prose, np.array([language_key(x, by_language) for x in langs], dtype=object), by_language
     )
     for rule in PROSE_RULES:
-        if not getattr(thresholds, rule.family):
+        if not getattr(thresholds, rule.family) or rule.reason in skip:
             continue
         if rule.family == "fineweb" and rule.signal == "sig_fineweb_line_punct_ratio":
             empty = prose & open_ & np.isnan(columns["sig_fineweb_line_punct_ratio"])
@@ -239,6 +243,8 @@ def decide_columns(
         code_langs = code_lang if code_lang is not None else np.full(n, None, dtype=object)
         groups = _groups(is_code, code_langs, limits)
         for rule in CODE_RULES:
+            if rule.reason in skip:
+                continue
             for rows, overrides in groups:
                 if rows.any():
                     apply(rule, rows, _threshold(rule, thresholds, overrides))
