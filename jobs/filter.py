@@ -25,10 +25,10 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.contract import StageContext, StageOutput
-from jobs.quality import model_location
+from jobs.quality import check_model, model_location
 from jobs.readers.units import apply_storage_environment, storage_environment
 from jobs.text.langid import load_model
-from jobs.text.model_probe import ModelUnusable, model_sha256, probe_model
+from jobs.text.model_probe import model_sha256
 from jobs.text.quality_text import model_lines, positive_probability
 from jobs.text.rules import c4 as c4_rules
 from jobs.text.rules.batch_signals import prose_signal_columns
@@ -42,14 +42,8 @@ REASON = "_reject_reason"
 
 def preflight(settings: FilterSettings) -> None:
     """The rescue model loads and knows its positive label, before any data moves."""
-    if settings.rescue is None:
-        return
-    found = probe_model(model_location(settings.rescue.model))
-    if settings.rescue.positive_label not in found["labels"]:
-        raise ModelUnusable(
-            f"{settings.rescue.model}: the model has no label {settings.rescue.positive_label!r} "
-            f"(its labels: {', '.join(found['labels'][:10])}); set rescue.positive_label"
-        )
+    if settings.rescue is not None:
+        check_model(settings.rescue.model, settings.rescue.positive_label, "set rescue.positive_label")
 
 
 def external_inputs(settings: FilterSettings) -> dict[str, str]:

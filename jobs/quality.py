@@ -34,15 +34,21 @@ def model_location(path: str) -> str:
     return str(SHIPPED_MODEL) if path == DEFAULT_MODEL else path
 
 
+def check_model(path: str, positive_label: str, fix: str) -> None:
+    """The model at `path` (as the recipe writes it) loads in a child process and has
+    `positive_label`; else ModelUnusable naming the file, its labels and `fix`."""
+    found = probe_model(model_location(path))
+    if positive_label not in found["labels"]:
+        raise ModelUnusable(
+            f"{path}: the model has no label {positive_label!r} "
+            f"(its labels: {', '.join(found['labels'][:10])}); {fix}"
+        )
+
+
 def preflight(settings: QualitySettings) -> None:
     """Every model loads in a child process and knows its positive label, before any data moves."""
     for model in settings.models:
-        found = probe_model(model_location(model.path))
-        if model.positive_label not in found["labels"]:
-            raise ModelUnusable(
-                f"{model.path}: the model has no label {model.positive_label!r} "
-                f"(its labels: {', '.join(found['labels'][:10])}); set positive_label for this model"
-            )
+        check_model(model.path, model.positive_label, "set positive_label for this model")
 
 
 def external_inputs(settings: QualitySettings) -> dict[str, str]:
